@@ -1,0 +1,87 @@
+"""Wiring: `create_app(settings)` builds Candor — store, index, handlers and the Slack app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from aiohttp import web
+from slack_bolt.async_app import AsyncApp
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.indexer_task import BackgroundIndexer
+from bot.settings import Settings
+from bot.slack.app import build_slack_app
+from handlers.catalog import build_router
+from handlers.router import Router
+from handlers.services import Services, utc_now
+from store.repository import Store
+from store.vector.embedder import make_embedder
+from store.vector.index import VectorIndex, open_index
+
+log = logging.getLogger(__name__)
+
+
+def index_opener(settings: Settings, *, recreate: bool = False) -> Callable[[], VectorIndex]:
+    """A function that opens the configured vector index (called lazily, off the event loop).
+
+    Args:
+        recreate: drop an index built with another embedder (for `candor reindex`).
+    """
+
+    def open_configured() -> VectorIndex:
+        embedder = make_embedder(settings.embedder, settings.data_dir / "models")
+        return open_index(
+            embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url, recreate=recreate
+        )
+
+    return open_configured
+
+
+@dataclass
+class Candor:
+    """A running Candor: what `candor serve`, the demo and the tests start."""
+
+    settings: Settings
+    store: Store
+    services: Services
+    router: Router
+    slack: AsyncApp
+    indexer: BackgroundIndexer
+    _closed: bool = field(default=False, repr=False)
+
+    def web_app(self) -> web.Application:
+        """The aiohttp application serving Slack and health, with the indexer running beside it."""
+        from bot.web import build_web_app
+
+        return build_web_app(self)
+
+    async def close(self) -> None:
+        """Stop background work and release the database and the index."""
+        if self._closed:
+            return
+        self._closed = True
+        await self.indexer.stop()
+        self.store.close()
+
+
+def create_app(
+    settings: Settings,
+    *,
+    clock: Callable[[], datetime] = utc_now,
+    open_vector_index: Callable[[], VectorIndex] | None = None,
+    slack_client: AsyncWebClient | None = None,
+) -> Candor:
+    """Build Candor from settings: migrate the database, wire handlers and the Slack app.
+
+    Raises:
+        SettingsError: when a required setting is missing (named in the message).
+    """
+    store = Store.open(settings.database_url)
+    indexer = BackgroundIndexer(store, open_vector_index or index_opener(settings), clock)
+    services = Services(store=store, config=settings.core, clock=clock, notify_indexer=indexer.wake)
+    router = build_router()
+    slack = build_slack_app(settings, services, router, client=slack_client)
+    return Candor(settings, store, services, router, slack, indexer)

@@ -1,0 +1,156 @@
+"""`candor` — the command line: serve, import the org, rebuild the index, run the demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from bot.settings import Settings, SettingsError
+from handlers.errors import CandorError
+
+log = logging.getLogger("candor")
+
+
+def _configure_logging(level: str) -> None:
+    # Ids and counts only: modules log no message text, names or tokens.
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser for every `candor` sub-command."""
+    parser = argparse.ArgumentParser(
+        prog="candor", description="Continuous, fair performance feedback in Slack and Teams."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the web server (Slack HTTP mode) or Socket Mode")
+    serve.add_argument("--host", default="0.0.0.0", help="interface to listen on")
+    serve.add_argument("--port", type=int, default=3000, help="port to listen on (default 3000)")
+    serve.add_argument(
+        "--socket", action="store_true", help="connect with Socket Mode (needs SLACK_APP_TOKEN)"
+    )
+
+    org = sub.add_parser("org", help="manage the org directory")
+    org_sub = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
+    imp = org_sub.add_parser("import", help="import people from a CSV file")
+    imp.add_argument("file", type=Path, help="CSV: email,name,manager_email,department,title,role")
+    imp.add_argument(
+        "--no-slack", action="store_true", help="don't look up Slack user ids by email"
+    )
+
+    sub.add_parser("reindex", help="rebuild the vector index from SQL")
+    sub.add_parser("migrate", help="bring the database schema up to date")
+
+    demo = sub.add_parser("demo", help="replay a sample org through the real Slack app, offline")
+    demo.add_argument(
+        "--out", type=Path, default=None, help="where to write the demo (default DATA_DIR/demo)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `candor` command."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = Settings.from_env()
+        _configure_logging(settings.log_level)
+        return _run(args, settings)
+    except (SettingsError, CandorError) as error:
+        message = error.user_message if isinstance(error, CandorError) else str(error)
+        print(f"candor: error: {message}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+def _run(args: argparse.Namespace, settings: Settings) -> int:
+    if args.command == "serve":
+        from bot.serve import serve
+
+        asyncio.run(serve(settings, host=args.host, port=args.port, socket_mode=args.socket))
+        return 0
+    if args.command == "org":
+        return asyncio.run(_org_import(settings, args.file, use_slack=not args.no_slack))
+    if args.command == "reindex":
+        return _reindex(settings)
+    if args.command == "migrate":
+        from store.repository import Store
+
+        Store.open(settings.database_url).close()
+        print("Database schema is up to date.")
+        return 0
+    if args.command == "demo":
+        from bot.demo.run import run_demo
+
+        return run_demo(settings, out_dir=args.out)
+    raise AssertionError(args.command)
+
+
+async def _org_import(settings: Settings, path: Path, *, use_slack: bool) -> int:
+    from bot.slack.app import make_client
+    from bot.slack.directory import SlackDirectory
+    from handlers.org_import import import_directory
+    from handlers.services import utc_now
+    from store.repository import Store
+
+    if not path.is_file():
+        raise SettingsError(f"no such file: {path}")
+    directory = None
+    if use_slack:
+        if settings.slack_bot_token:
+            directory = SlackDirectory(make_client(settings))
+        else:
+            print("SLACK_BOT_TOKEN is not set: importing without Slack ids (linked on first use).")
+    store = Store.open(settings.database_url)
+    try:
+        report = await import_directory(
+            store, path.read_text(encoding="utf-8-sig"), utc_now(), directory
+        )
+    finally:
+        store.close()
+    s = report.summary
+    print(f"Imported {path.name}: {s.created} added, {s.updated} updated, {s.unchanged} unchanged.")
+    if directory is not None:
+        print(
+            f"Slack: {report.slack_linked} linked by email, {len(report.slack_missing)} not found."
+        )
+        for email in report.slack_missing[:20]:
+            print(f"  not in Slack: {email}")
+    return 0
+
+
+def _reindex(settings: Settings) -> int:
+    from tqdm import tqdm
+
+    from bot.app import index_opener
+    from handlers.services import utc_now
+    from store.indexer import reindex
+    from store.repository import Store
+    from store.vector.index import IndexBusyError
+
+    store = Store.open(settings.database_url)
+    try:
+        try:
+            index = index_opener(settings, recreate=True)()
+        except IndexBusyError as error:
+            raise SettingsError(str(error)) from None
+        try:
+            with tqdm(total=store.kudos.count(), unit="doc", desc="reindex") as bar:
+                added = reindex(store, index, utc_now(), progress=bar.update)
+        finally:
+            index.close()
+    finally:
+        store.close()
+    print(f"Rebuilt the vector index: {added} documents.")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

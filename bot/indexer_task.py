@@ -1,0 +1,102 @@
+"""The background indexer: embeds new feedback after the ack, in batches, never in a request."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from store.indexer import drain_outbox
+from store.repository import Store
+from store.vector.index import VectorIndex
+
+log = logging.getLogger(__name__)
+
+
+class BackgroundIndexer:
+    """Drains the outbox into the vector index whenever woken, and every `idle_seconds`.
+
+    If the index is unavailable, feedback stays safely in SQL and the outbox; the indexer
+    backs off and retries, so nothing is lost.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        open_index: Callable[[], VectorIndex],
+        clock: Callable[[], datetime],
+        *,
+        batch_size: int = 64,
+        idle_seconds: float = 5.0,
+        max_backoff: float = 60.0,
+    ) -> None:
+        self._store = store
+        self._open_index = open_index
+        self._clock = clock
+        self._batch_size = batch_size
+        self._idle = idle_seconds
+        self._max_backoff = max_backoff
+        self._index: VectorIndex | None = None
+        self._wake = asyncio.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._task: asyncio.Task[None] | None = None
+        self.indexed = 0
+        self.last_error: str | None = None
+
+    def wake(self) -> None:
+        """Ask for a drain soon. Safe to call from any thread."""
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._wake.set)
+
+    @property
+    def index(self) -> VectorIndex | None:
+        """The open index, if it has been opened."""
+        return self._index
+
+    def start(self) -> None:
+        """Start the loop on the running event loop."""
+        self._loop = asyncio.get_running_loop()
+        self._task = asyncio.create_task(self._run(), name="candor-indexer")
+
+    async def stop(self) -> None:
+        """Stop the loop and close the index."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+        if self._index is not None:
+            self._index.close()
+            self._index = None
+
+    async def drain_once(self) -> int:
+        """Apply one batch now; return how many outbox entries settled."""
+        if self._index is None:
+            self._index = await asyncio.to_thread(self._open_index)
+        settled = await asyncio.to_thread(
+            drain_outbox, self._store, self._index, self._clock(), self._batch_size
+        )
+        self.indexed += settled
+        return settled
+
+    async def _run(self) -> None:
+        backoff = 1.0
+        while True:
+            try:
+                settled = await self.drain_once()
+                self.last_error = None
+                backoff = 1.0
+                if settled >= self._batch_size:
+                    continue  # more waiting: keep going without sleeping
+            except asyncio.CancelledError:
+                raise
+            except Exception as error:
+                self.last_error = type(error).__name__
+                log.warning("indexer: %s; retrying in %.0fs", self.last_error, backoff)
+                await asyncio.sleep(backoff)
+                backoff = min(backoff * 2, self._max_backoff)
+                continue
+            self._wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout=self._idle)

@@ -1,0 +1,149 @@
+"""Candor's settings: one typed object built once at start-up from the environment and `.env`."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+from handlers.config import CoreConfig
+
+SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+
+
+class SettingsError(ValueError):
+    """A setting is missing or malformed; the message names it and says how to fix it."""
+
+
+class Secret:
+    """A secret value that never prints: `repr`, `str` and f-strings show a mask."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        """Return the secret itself, for the one place that needs it (a client, a verifier)."""
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')" if self._value else "Secret('')"
+
+    __str__ = __repr__
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> int:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, got {raw!r}") from None
+    if value < minimum:
+        raise SettingsError(f"{name} must be at least {minimum}, got {value}")
+    return value
+
+
+def _values(raw: str | None) -> tuple[str, ...]:
+    if raw is None:
+        return CoreConfig().values
+    items = [v.strip().lstrip("#").lower() for v in raw.replace(";", ",").split(",")]
+    return tuple(dict.fromkeys(v for v in items if v))
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything Candor reads from its environment. Build it with `Settings.from_env()`."""
+
+    data_dir: Path = Path(".candor")
+    database_url: str = ""
+    chroma_url: str | None = None
+    embedder: str = "minilm"
+    slack_bot_token: Secret = field(default_factory=lambda: Secret(""))
+    slack_signing_secret: Secret = field(default_factory=lambda: Secret(""))
+    slack_app_token: Secret = field(default_factory=lambda: Secret(""))
+    slack_api_url: str = SLACK_DEFAULT_API_URL
+    llm: str | None = None
+    log_level: str = "INFO"
+    core: CoreConfig = field(default_factory=CoreConfig)
+
+    @classmethod
+    def from_env(
+        cls, env: Mapping[str, str] | None = None, *, dotenv_path: Path | None = Path(".env")
+    ) -> Settings:
+        """Read settings from `.env` (if present) overlaid by the process environment.
+
+        Args:
+            env: the environment to read; defaults to `os.environ`.
+            dotenv_path: a `.env` file whose values apply where the environment has none.
+        """
+        merged: dict[str, str] = {}
+        if dotenv_path is not None and dotenv_path.is_file():
+            merged.update({k: v for k, v in dotenv_values(dotenv_path).items() if v is not None})
+        merged.update(os.environ if env is None else env)
+
+        data_dir = Path(merged.get("CANDOR_DATA_DIR") or ".candor")
+        database_url = merged.get("DATABASE_URL") or f"sqlite:///{data_dir / 'candor.db'}"
+        if database_url.startswith("postgres://"):
+            # Heroku-style URLs: SQLAlchemy wants the explicit dialect and driver.
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgres://")
+        elif database_url.startswith("postgresql://"):
+            database_url = "postgresql+psycopg://" + database_url.removeprefix("postgresql://")
+        api_url = merged.get("SLACK_API_URL") or SLACK_DEFAULT_API_URL
+        if not api_url.endswith("/"):
+            api_url += "/"
+        embedder = (merged.get("CANDOR_EMBEDDER") or "minilm").strip().lower()
+        if embedder not in ("minilm", "hashing"):
+            raise SettingsError(f"CANDOR_EMBEDDER must be 'minilm' or 'hashing', got {embedder!r}")
+        core = CoreConfig(
+            values=_values(merged.get("CANDOR_VALUES")),
+            kudos_channel=(merged.get("CANDOR_KUDOS_CHANNEL") or "").strip() or None,
+            kudos_daily_limit=_int(merged, "CANDOR_KUDOS_DAILY_LIMIT", 10, minimum=1),
+            kudos_max_chars=_int(merged, "CANDOR_KUDOS_MAX_CHARS", 500, minimum=20),
+        )
+        return cls(
+            data_dir=data_dir,
+            database_url=database_url,
+            chroma_url=(merged.get("CHROMA_URL") or "").strip() or None,
+            embedder=embedder,
+            slack_bot_token=Secret(merged.get("SLACK_BOT_TOKEN", "").strip()),
+            slack_signing_secret=Secret(merged.get("SLACK_SIGNING_SECRET", "").strip()),
+            slack_app_token=Secret(merged.get("SLACK_APP_TOKEN", "").strip()),
+            slack_api_url=api_url,
+            llm=(merged.get("CANDOR_LLM") or "").strip() or None,
+            log_level=(merged.get("CANDOR_LOG_LEVEL") or "INFO").upper(),
+            core=core,
+        )
+
+    def require(self, *names: str) -> None:
+        """Fail fast, naming every required setting that is empty.
+
+        Raises:
+            SettingsError: listing the missing environment variables.
+        """
+        attrs = {
+            "SLACK_BOT_TOKEN": self.slack_bot_token,
+            "SLACK_SIGNING_SECRET": self.slack_signing_secret,
+            "SLACK_APP_TOKEN": self.slack_app_token,
+        }
+        missing = [n for n in names if not attrs[n]]
+        if missing:
+            raise SettingsError(
+                f"missing required setting{'s' if len(missing) > 1 else ''}: "
+                + ", ".join(missing)
+                + " (set in the environment or in .env; see the README's configuration table)"
+            )

@@ -1,0 +1,101 @@
+"""The Bolt app: every command the router knows becomes a Slack listener that acks first."""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from slack_bolt.async_app import AsyncAck, AsyncApp
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncConnectionErrorRetryHandler,
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.settings import Settings
+from bot.slack.directory import SlackDirectory
+from bot.slack.parse import command_from_payload
+from bot.slack.sender import ReplyTarget, SlackSender
+from handlers.errors import CandorError, error_message, internal_error_message
+from handlers.router import Router
+from handlers.services import Services
+
+log = logging.getLogger(__name__)
+
+
+def make_client(settings: Settings) -> AsyncWebClient:
+    """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx and timeouts."""
+    return AsyncWebClient(
+        token=settings.slack_bot_token.get() or None,
+        base_url=settings.slack_api_url,
+        timeout=10,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+            AsyncConnectionErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+def build_slack_app(
+    settings: Settings,
+    services: Services,
+    router: Router,
+    *,
+    client: AsyncWebClient | None = None,
+) -> AsyncApp:
+    """Build the Bolt app. Signature verification is always on; it needs the signing secret.
+
+    Raises:
+        SettingsError: if the bot token or signing secret is missing.
+    """
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    client = client or make_client(settings)
+    app = AsyncApp(
+        token=settings.slack_bot_token.get(),
+        signing_secret=settings.slack_signing_secret.get(),
+        client=client,
+        name="candor",
+    )
+    directory = SlackDirectory(client)
+    sender = SlackSender(client, services.store)
+
+    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+        # Ack first: Slack gives us three seconds; lookups, storage and posts come after.
+        await ack()
+        command = command_from_payload(body)
+        target = ReplyTarget(
+            user_id=command.user_id,
+            channel_id=command.channel_id,
+            response_url=body.get("response_url"),
+        )
+        try:
+            outgoing = await router.dispatch(command, services, directory)
+        except CandorError as error:
+            log.info(
+                "/%s refused: %s (request %s)",
+                command.name,
+                type(error).__name__,
+                command.request_key,
+            )
+            await sender.reply(error_message(error), target)
+            return
+        except Exception:
+            reference = uuid.uuid4().hex[:8]
+            log.exception("/%s failed, reference %s", command.name, reference)
+            await sender.reply(internal_error_message(reference), target)
+            return
+        report = await sender.deliver(outgoing, target)
+        log.info(
+            "/%s delivered %s message(s), %s failed (request %s)",
+            command.name,
+            report.sent,
+            len(report.failed),
+            command.request_key,
+        )
+
+    for name in router.commands:
+        app.command(f"/{name}")(on_command)
+    return app

@@ -1,0 +1,74 @@
+"""Slack payloads in, Candor's normalized commands out. The only place Slack markup is parsed."""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from collections.abc import Mapping
+from typing import Any
+
+from handlers.types import Command, MentionRef, Token
+
+# Slack wraps mentions, channels, links and special mentions in <...> and escapes &, < and >.
+_MARKUP = re.compile(r"<([^<>]*)>")
+
+
+def tokenize(text: str) -> tuple[Token, ...]:
+    """Split Slack message text into words and `MentionRef`s.
+
+    `<@U123|ana>` and `<@U123>` become mentions; `<#C1|general>` becomes `#general`;
+    `<https://x|label>` becomes `label (https://x)`; `<!here>` and user groups become plain
+    text so they never ping anyone when echoed back.
+    """
+    tokens: list[Token] = []
+    position = 0
+    for match in _MARKUP.finditer(text):
+        tokens.extend(_words(text[position : match.start()]))
+        tokens.extend(_markup(match.group(1)))
+        position = match.end()
+    tokens.extend(_words(text[position:]))
+    return tuple(tokens)
+
+
+def _words(chunk: str) -> list[Token]:
+    return [html.unescape(w) for w in chunk.split()]
+
+
+def _markup(inner: str) -> list[Token]:
+    target, _, label = inner.partition("|")
+    if target.startswith("@"):
+        return [MentionRef(target[1:], html.unescape(label).lstrip("@"))]
+    if target.startswith("#"):
+        return [f"#{label}" if label else target]
+    if target.startswith("!subteam^"):
+        return [html.unescape(label) or "@group"]
+    if target.startswith("!"):
+        return ["@" + (label or target[1:].split("^")[0])]
+    url = html.unescape(target)
+    return _words(f"{label} ({url})" if label else url)
+
+
+def command_from_payload(body: Mapping[str, Any]) -> Command:
+    """Build a `Command` from a slash-command payload (the form fields Slack posts)."""
+    name = str(body.get("command", "")).lstrip("/")
+    team = str(body.get("team_id") or body.get("enterprise_id") or "")
+    raw_text = str(body.get("text") or "")
+    trigger = str(body.get("trigger_id") or "")
+    if not trigger:
+        # Slack always sends trigger_id for commands; without one, fall back to the content.
+        basis = "|".join(
+            (team, str(body.get("user_id")), name, raw_text, str(body.get("response_url")))
+        )
+        trigger = "sha256:" + hashlib.sha256(basis.encode()).hexdigest()
+    return Command(
+        name=name,
+        args=tokenize(raw_text),
+        platform="slack",
+        user_id=str(body.get("user_id", "")),
+        request_key=f"slack:{team}:{trigger}",
+        workspace_id=team,
+        channel_id=str(body.get("channel_id") or "") or None,
+        channel_name=str(body.get("channel_name") or "") or None,
+        raw_text=raw_text,
+    )

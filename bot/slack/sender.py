@@ -1,0 +1,120 @@
+"""Delivers Candor's outgoing messages on Slack: channel posts, DMs and private replies."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+from slack_sdk.webhook.async_client import AsyncWebhookClient
+
+from bot.slack.render_blockkit import render
+from handlers.messages import Message, Outgoing, ToChannel, ToPerson, ToRequester
+from store.repository import Store
+
+log = logging.getLogger(__name__)
+
+# Errors that mean "the bot can't post here" (a private channel or a DM it isn't in).
+_NOT_A_MEMBER = {"not_in_channel", "channel_not_found", "is_archived", "restricted_action"}
+
+
+@dataclass(frozen=True)
+class ReplyTarget:
+    """Where the request came from, for replies to the requester."""
+
+    user_id: str
+    channel_id: str | None = None
+    response_url: str | None = None
+
+
+@dataclass
+class DeliveryReport:
+    """How many messages went out and which purposes failed (for logs and tests)."""
+
+    sent: int = 0
+    failed: list[str] = field(default_factory=list)
+
+
+class SlackSender:
+    """Renders messages to Block Kit and sends them with the Web API."""
+
+    def __init__(self, client: AsyncWebClient, store: Store) -> None:
+        self._client = client
+        self._store = store
+
+    async def deliver(self, outgoing: Sequence[Outgoing], target: ReplyTarget) -> DeliveryReport:
+        """Send every message; one failure is logged and does not stop the others."""
+        report = DeliveryReport()
+        person_ids = {o.to.person_id for o in outgoing if isinstance(o.to, ToPerson)}
+        for item in outgoing:
+            person_ids |= item.message.mentions()
+        people = self._store.people.many(person_ids)
+        slack_ids = {pid: p.slack_user_id for pid, p in people.items() if p.slack_user_id}
+        for item in outgoing:
+            payload = render(item.message, slack_ids)
+            try:
+                if isinstance(item.to, ToChannel):
+                    await self._post_channel(item.to.channel_id, payload, target)
+                elif isinstance(item.to, ToPerson):
+                    user_id = slack_ids.get(item.to.person_id)
+                    if user_id is None:
+                        log.warning(
+                            "no Slack id for person %s; %s not sent",
+                            item.to.person_id,
+                            item.purpose,
+                        )
+                        report.failed.append(item.purpose)
+                        continue
+                    await self._direct_message(user_id, payload)
+                elif isinstance(item.to, ToRequester):
+                    await self._reply(payload, target)
+                report.sent += 1
+            except SlackApiError as error:
+                log.warning("Slack refused %s: %s", item.purpose, error.response.get("error"))
+                report.failed.append(item.purpose)
+        return report
+
+    async def reply(self, message: Message, target: ReplyTarget) -> None:
+        """Reply privately to the requester (errors, help, confirmations)."""
+        await self._reply(render(message, {}), target)
+
+    async def _post_channel(
+        self, channel: str, payload: dict[str, Any], target: ReplyTarget
+    ) -> None:
+        try:
+            await self._client.chat_postMessage(channel=channel, **payload)
+        except SlackApiError as error:
+            # In a private channel or DM the bot isn't in, answer through the command's
+            # response_url, which Slack lets any command use in its own channel.
+            in_place = channel == target.channel_id and target.response_url
+            if error.response.get("error") not in _NOT_A_MEMBER or not in_place:
+                raise
+            assert target.response_url is not None
+            await AsyncWebhookClient(target.response_url).send(
+                response_type="in_channel", **payload
+            )
+
+    async def _direct_message(self, user_id: str, payload: dict[str, Any]) -> None:
+        opened = await self._client.conversations_open(users=user_id)
+        channel = str((opened.get("channel") or {}).get("id", ""))
+        await self._client.chat_postMessage(channel=channel, **payload)
+
+    async def _reply(self, payload: dict[str, Any], target: ReplyTarget) -> None:
+        if target.response_url:
+            response = await AsyncWebhookClient(target.response_url).send(
+                response_type="ephemeral", replace_original=False, **payload
+            )
+            if response.status_code < 400:
+                return
+            log.warning(
+                "response_url answered %s; falling back to chat.postEphemeral", response.status_code
+            )
+        if target.channel_id:
+            await self._client.chat_postEphemeral(
+                channel=target.channel_id, user=target.user_id, **payload
+            )
+        else:
+            await self._direct_message(target.user_id, payload)

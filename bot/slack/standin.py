@@ -1,0 +1,486 @@
+"""A local stand-in for the parts of Slack's Web API that Candor uses.
+
+It answers slack_sdk clients (async and sync) the way Slack does, records every call, and can
+inject HTTP faults. Candor's tests use it, and so does ``candor demo``, which is why it lives in
+the package rather than under ``tests/``. Message text is recorded for assertions, never logged.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import json
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+
+log = logging.getLogger(__name__)
+
+# Fields Slack accepts as JSON strings inside form bodies; recorded decoded.
+JSON_FIELDS = ("blocks", "attachments", "view", "files")
+MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "response_url")
+_POLL_S = 0.005
+Args = dict[str, Any]
+
+
+@dataclass
+class SlackUser:
+    """A workspace member as the stand-in reports it."""
+
+    id: str
+    name: str
+    real_name: str
+    email: str | None
+    is_bot: bool = False
+    tz: str = "Europe/Berlin"
+    deleted: bool = False
+
+
+@dataclass(frozen=True)
+class RecordedCall:
+    """One request the stand-in received; ``error`` is the Slack error code it answered, if any."""
+
+    method: str
+    args: Args
+    at: float
+    status: int = 200
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when Slack would have accepted the call."""
+        return self.status == 200 and self.error is None
+
+
+CallPredicate = Callable[[list[RecordedCall]], bool]
+
+
+@dataclass
+class _Fault:
+    status: int
+    retry_after: int | None
+    remaining: int
+
+
+class SlackError(Exception):
+    """Raised by a method handler to answer ``{"ok": false, "error": str(exc)}``."""
+
+
+def _stable_id(prefix: str, *parts: str) -> str:
+    # Derived from content, not a counter, so the same users get the same DM in every run.
+    return prefix + hashlib.sha1("|".join(parts).encode()).hexdigest()[:10].upper()
+
+
+def _summary(call: RecordedCall) -> str:
+    # Keys and ids only: a TimeoutError's text ends up in logs, and message text must not.
+    where = call.args.get("channel") or call.args.get("user") or ""
+    outcome = "ok" if call.ok else (call.error or f"HTTP {call.status}")
+    return f"{call.method}[{where}] keys={sorted(call.args)} -> {outcome}"
+
+
+class SlackStandIn:
+    """An aiohttp server imitating Slack's Web API, ``response_url`` and file upload URLs.
+
+    ``calls`` is the wire log (failed attempts included); ``posted_messages()`` is what landed.
+    """
+
+    def __init__(
+        self,
+        users: Sequence[SlackUser] = (),
+        team_id: str = "T0CANDOR",
+        bot_user_id: str = "U0CANDORBOT",
+        token: str = "xoxb-test",
+    ) -> None:
+        self.team_id, self.bot_user_id, self.token = team_id, bot_user_id, token
+        self.bot_id = "B" + bot_user_id.removeprefix("U")
+        self.calls: list[RecordedCall] = []
+        # Guards users, calls and faults: tests may touch them from another thread.
+        self._lock = threading.Lock()
+        self._users: dict[str, SlackUser] = {}
+        self._faults: dict[str, _Fault] = {}
+        # Server-side state, only touched on the server's loop.
+        self._dms: dict[str, tuple[str, ...]] = {}
+        self._views: dict[str, Args] = {}
+        self._uploads: dict[str, bytes] = {}
+        self._last_ts_us = 0
+        self._counter = 0
+        self._runner: web.AppRunner | None = None
+        self._root = ""
+        self.add_user(SlackUser(bot_user_id, "candor", "Candor", None, is_bot=True))
+        for user in users:
+            self.add_user(user)
+
+    async def start(self, host: str = "127.0.0.1", port: int = 0) -> str:
+        """Serve on ``host:port`` (0 picks a free port); returns the Web API base URL."""
+        if self._runner is not None:
+            raise RuntimeError("stand-in already started")
+        app = web.Application()
+        app.router.add_route("*", "/api/{method}", self._handle_api)
+        app.router.add_post("/response/{tail:.*}", self._handle_response_url)
+        app.router.add_post("/upload/{file_id}", self._handle_upload)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, host, port).start()
+        bound_host, bound_port = self._runner.addresses[0][:2]
+        self._root = f"http://{bound_host}:{bound_port}"
+        log.info("slack stand-in listening on %s", self._root)
+        return self.base_url
+
+    async def stop(self) -> None:
+        """Stop serving; recorded calls stay readable."""
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> SlackStandIn:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.stop()
+
+    @property
+    def base_url(self) -> str:
+        """Base URL for ``WebClient(base_url=...)``; ends with ``/api/``."""
+        if not self._root:
+            raise RuntimeError("stand-in not started")
+        return self._root + "/api/"
+
+    @property
+    def response_url_base(self) -> str:
+        """Prefix for fake ``response_url`` values: append anything."""
+        return self.base_url.removesuffix("/api/") + "/response/"
+
+    @property
+    def uploaded_files(self) -> dict[str, bytes]:
+        """Bytes sent to upload URLs, by file id."""
+        return dict(self._uploads)
+
+    def add_user(self, user: SlackUser) -> None:
+        """Add (or replace) a workspace member."""
+        with self._lock:
+            self._users[user.id] = user
+
+    def fail_next(
+        self, method: str, *, status: int = 429, retry_after: int | None = 1, times: int = 1
+    ) -> None:
+        """Answer the next ``times`` calls to ``method`` with HTTP ``status``."""
+        with self._lock:
+            self._faults[method] = _Fault(status, retry_after, times)
+
+    def clear(self) -> None:
+        """Forget recorded calls (users, channels and pending faults stay)."""
+        with self._lock:
+            self.calls.clear()
+
+    def calls_to(self, method: str) -> list[RecordedCall]:
+        """Every recorded call to ``method``, failed attempts included."""
+        with self._lock:
+            return [c for c in self.calls if c.method == method]
+
+    def posted_messages(self) -> list[RecordedCall]:
+        """Messages that reached Slack: successful postMessage, postEphemeral and response_url."""
+        with self._lock:
+            return [c for c in self.calls if c.method in MESSAGE_METHODS and c.ok]
+
+    def _check(
+        self, want: CallPredicate | int, deadline: float, timeout: float
+    ) -> list[RecordedCall] | None:
+        # The calls when ``want`` holds, None while waiting, TimeoutError past the deadline.
+        with self._lock:
+            calls = list(self.calls)
+        if len(calls) >= want if isinstance(want, int) else want(calls):
+            return calls
+        if time.monotonic() < deadline:
+            return None
+        wanted = f"{want} calls" if isinstance(want, int) else getattr(want, "__name__", want)
+        lines = "\n  ".join(_summary(c) for c in calls) or "(none)"
+        raise TimeoutError(f"waited {timeout}s for {wanted}; {len(calls)} recorded:\n  {lines}")
+
+    async def wait_for(
+        self, predicate_or_count: CallPredicate | int, timeout: float = 5.0
+    ) -> list[RecordedCall]:
+        """Poll until the recorded calls satisfy the predicate (or count); returns them."""
+        deadline = time.monotonic() + timeout
+        while (calls := self._check(predicate_or_count, deadline, timeout)) is None:
+            await asyncio.sleep(_POLL_S)
+        return calls
+
+    def wait_for_sync(
+        self, predicate_or_count: CallPredicate | int, timeout: float = 5.0
+    ) -> list[RecordedCall]:
+        """Blocking ``wait_for``, for sync tests (Bolt runs lazy listeners on threads)."""
+        deadline = time.monotonic() + timeout
+        while (calls := self._check(predicate_or_count, deadline, timeout)) is None:
+            time.sleep(_POLL_S)
+        return calls
+
+    def _record(self, method: str, args: Args, status: int, error: str | None) -> None:
+        with self._lock:
+            self.calls.append(RecordedCall(method, args, time.time(), status, error))
+        log.debug("slack stand-in: %s -> %s", method, error or status)
+
+    def _fault_response(self, method: str, args: Args) -> web.Response | None:
+        with self._lock:
+            fault = self._faults.get(method)
+            if fault is None:
+                return None
+            fault.remaining -= 1
+            if fault.remaining <= 0:
+                del self._faults[method]
+        error = "ratelimited" if fault.status == 429 else "internal_error"
+        with_retry = fault.status == 429 and fault.retry_after is not None
+        headers = {"Retry-After": str(fault.retry_after)} if with_retry else {}
+        self._record(method, args, fault.status, error)
+        body = {"ok": False, "error": error}
+        return web.json_response(body, status=fault.status, headers=headers)
+
+    @staticmethod
+    async def _read_args(request: web.Request) -> Args:
+        # slack_sdk sends query strings (GET, and async POSTs with params), forms, or JSON.
+        args: Args = dict(request.query)
+        if request.content_type == "application/json":
+            with contextlib.suppress(ValueError):  # Slack says invalid_json; empty is close.
+                body = await request.json()
+                args.update(body if isinstance(body, dict) else {})
+        elif request.can_read_body:
+            form = await request.post()
+            args.update({k: v if isinstance(v, str) else "<binary>" for k, v in form.items()})
+        for key in JSON_FIELDS:
+            if isinstance(args.get(key), str):
+                with contextlib.suppress(ValueError):  # Kept as sent; the method objects.
+                    args[key] = json.loads(args[key])
+        return args
+
+    async def _handle_api(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        args = await self._read_args(request)
+        body_token = args.pop("token", None)
+        header = request.headers.get("Authorization", "")
+        token = header.removeprefix("Bearer ").strip() if header else body_token
+        faulted = self._fault_response(method, args)
+        if faulted is not None:
+            return faulted
+        # Real method names have no underscores; without this, /api/auth_test would answer.
+        handler = None if "_" in method else getattr(self, "_m_" + method.replace(".", "_"), None)
+        try:
+            if not token:
+                raise SlackError("not_authed")
+            if token != self.token:
+                raise SlackError("invalid_auth")
+            if handler is None:
+                raise SlackError("unknown_method")
+            payload = handler(args)
+        except SlackError as exc:
+            self._record(method, args, 200, str(exc))
+            return web.json_response({"ok": False, "error": str(exc)})
+        self._record(method, args, 200, None)
+        return web.json_response({"ok": True, **payload})
+
+    async def _handle_response_url(self, request: web.Request) -> web.Response:
+        body = None
+        with contextlib.suppress(ValueError):
+            body = await request.json()
+        args = {**(body if isinstance(body, dict) else {}), "response_url": str(request.url)}
+        faulted = self._fault_response("response_url", args)
+        if faulted is not None:
+            return faulted
+        if not isinstance(body, dict):
+            self._record("response_url", args, 400, "invalid_payload")
+            return web.Response(status=400, text="invalid_payload")
+        self._record("response_url", args, 200, None)
+        return web.json_response({"ok": True})
+
+    async def _handle_upload(self, request: web.Request) -> web.Response:
+        data = await request.read()
+        self._uploads[request.match_info["file_id"]] = data
+        return web.Response(text=f"OK - {len(data)}")
+
+    # Web API methods: ``_m_`` + the method name with dots as underscores.
+
+    def _next_ts(self) -> str:
+        # Slack's ts is seconds.microseconds and unique per channel; keep it strictly increasing.
+        self._last_ts_us = max(int(time.time() * 1_000_000), self._last_ts_us + 1)
+        return f"{self._last_ts_us // 1_000_000}.{self._last_ts_us % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        self._counter += 1
+        return _stable_id(prefix, self.team_id, str(self._counter))
+
+    def _user(self, user_id: object) -> SlackUser:
+        with self._lock:
+            user = self._users.get(str(user_id or ""))
+        if user is None:
+            raise SlackError("user_not_found")
+        return user
+
+    def _user_json(self, user: SlackUser) -> Args:
+        profile = {"real_name": user.real_name, "display_name": user.name, "email": user.email}
+        if user.id == self.bot_user_id:
+            profile["bot_id"] = self.bot_id
+        return {
+            **{k: getattr(user, k) for k in ("id", "name", "real_name", "deleted", "is_bot", "tz")},
+            "team_id": self.team_id,
+            "is_admin": False,
+            "profile": {k: v for k, v in profile.items() if v is not None},
+        }
+
+    def _channel(self, args: Args) -> str:
+        channel = str(args.get("channel") or "")
+        if not channel:
+            raise SlackError("channel_not_found")
+        if channel.startswith(("U", "W")):
+            # Posting to a user id lands in the bot's DM with that user.
+            return self._dm_for((self._user(channel).id,))
+        return channel
+
+    def _dm_for(self, users: tuple[str, ...]) -> str:
+        channel = _stable_id("D" if len(users) == 1 else "G", self.team_id, *sorted(users))
+        self._dms[channel] = users
+        return channel
+
+    def _message(self, args: Args, ts: str) -> Args:
+        if not any(args.get(k) for k in ("text", "blocks", "attachments")):
+            raise SlackError("no_text")
+        if "blocks" in args and not isinstance(args["blocks"], list):
+            raise SlackError("invalid_blocks_format")
+        message = {"type": "message", "user": self.bot_user_id, "bot_id": self.bot_id, "ts": ts}
+        keep = ("text", "blocks", "attachments", "thread_ts")
+        return message | {k: args[k] for k in keep if k in args}
+
+    def _view(self, args: Args, view_id: str) -> Args:
+        view = args.get("view")
+        if not isinstance(view, dict) or "type" not in view:
+            raise SlackError("invalid_arguments")
+        base = {"id": view_id, "team_id": self.team_id, "bot_id": self.bot_id}
+        stored = base | {"state": {"values": {}}, "hash": self._next_ts()} | view
+        self._views[view_id] = stored
+        return {"view": stored}
+
+    def _m_auth_test(self, args: Args) -> Args:
+        ids = {"team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id}
+        names = {"url": "https://candor-standin.slack.com/", "team": "Candor Stand-in"}
+        return ids | names | {"user": self._user(self.bot_user_id).name}
+
+    def _m_users_info(self, args: Args) -> Args:
+        return {"user": self._user_json(self._user(args.get("user")))}
+
+    def _m_users_lookupByEmail(self, args: Args) -> Args:
+        email = str(args.get("email") or "").strip().lower()
+        with self._lock:
+            found = [u for u in self._users.values() if (u.email or "").lower() == email]
+        if not email or not found:
+            raise SlackError("users_not_found")
+        return {"user": self._user_json(found[0])}
+
+    def _m_conversations_open(self, args: Args) -> Args:
+        if args.get("channel"):
+            channel = str(args["channel"])
+            if channel not in self._dms:
+                raise SlackError("channel_not_found")
+        elif args.get("users"):
+            channel = self._dm_for(
+                tuple(self._user(u.strip()).id for u in str(args["users"]).split(","))
+            )
+        else:
+            raise SlackError("users_list_not_supplied")
+        info: Args = {"id": channel}
+        if str(args.get("return_im", "")).lower() in ("1", "true"):
+            users = self._dms[channel]
+            info |= {"is_im": len(users) == 1, "is_open": True, "user": users[0]}
+        return {"channel": info}
+
+    def _m_chat_postMessage(self, args: Args) -> Args:
+        channel, ts = self._channel(args), self._next_ts()
+        return {"channel": channel, "ts": ts, "message": self._message(args, ts)}
+
+    def _m_chat_postEphemeral(self, args: Args) -> Args:
+        self._channel(args)
+        self._user(args.get("user"))
+        ts = self._next_ts()
+        self._message(args, ts)
+        return {"message_ts": ts}
+
+    def _m_chat_update(self, args: Args) -> Args:
+        channel, ts = self._channel(args), str(args.get("ts") or "")
+        if not ts:
+            raise SlackError("message_not_found")
+        # Unknown ts values pass: tests often fake the interaction that carries one.
+        message = self._message(args, ts)
+        return {"channel": channel, "ts": ts, "text": args.get("text", ""), "message": message}
+
+    def _m_views_open(self, args: Args) -> Args:
+        if not args.get("trigger_id"):
+            raise SlackError("invalid_arguments")
+        return self._view(args, self._next_id("V"))
+
+    def _m_views_publish(self, args: Args) -> Args:
+        user = self._user(args.get("user_id"))
+        return self._view(args, _stable_id("V", self.team_id, "home", user.id))
+
+    def _m_views_update(self, args: Args) -> Args:
+        # Unknown view ids pass, for the same reason as in chat.update.
+        view_id = args.get("view_id") or args.get("external_id")
+        if not view_id:
+            raise SlackError("not_found")
+        return self._view(args, str(view_id))
+
+    def _m_files_getUploadURLExternal(self, args: Args) -> Args:
+        if not args.get("filename") or not str(args.get("length", "")).isdigit():
+            raise SlackError("invalid_arguments")
+        file_id = self._next_id("F")
+        return {"upload_url": f"{self._root}/upload/{file_id}", "file_id": file_id}
+
+    def _m_files_completeUploadExternal(self, args: Args) -> Args:
+        files = args.get("files")
+        if not isinstance(files, list) or not files:
+            raise SlackError("invalid_arguments")
+        if any(f.get("id") not in self._uploads for f in files):
+            raise SlackError("file_not_found")
+        return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
+
+
+class StandInThread:
+    """Runs a :class:`SlackStandIn` on its own loop in a daemon thread, for sync callers."""
+
+    def __init__(self, standin: SlackStandIn, host: str = "127.0.0.1", port: int = 0) -> None:
+        self.standin = standin
+        self._address = (host, port)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
+
+    def start(self) -> str:
+        """Start the thread and the server; returns the Web API base URL."""
+        self._thread.start()
+        started = asyncio.run_coroutine_threadsafe(self.standin.start(*self._address), self._loop)
+        try:
+            return started.result(timeout=10)
+        except BaseException:
+            self._loop.call_soon_threadsafe(self._loop.stop)  # don't leave a loop spinning
+            raise
+
+    def stop(self) -> None:
+        """Stop the server, then the thread's loop."""
+        if self._thread.is_alive():
+            asyncio.run_coroutine_threadsafe(self.standin.stop(), self._loop).result(timeout=10)
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join(timeout=10)
+        self._loop.close()
+
+    @property
+    def base_url(self) -> str:
+        """The stand-in's Web API base URL."""
+        return self.standin.base_url
+
+    def __enter__(self) -> StandInThread:
+        self.start()
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.stop()

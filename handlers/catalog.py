@@ -1,0 +1,13 @@
+"""Every feature area, registered on one router. A new capability adds one line here."""
+
+from __future__ import annotations
+
+from handlers import kudos
+from handlers.router import Router
+
+
+def build_router() -> Router:
+    """The router with every command Candor offers."""
+    router = Router()
+    kudos.register(router)
+    return router

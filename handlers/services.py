@@ -1,0 +1,41 @@
+"""What handlers receive: the services container and the per-request context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from handlers.config import CoreConfig
+from handlers.ports import PlatformDirectory
+from store.models import Person
+from store.repository import Store
+
+
+def utc_now() -> datetime:
+    """The real clock; tests and the demo pass their own."""
+    return datetime.now(UTC)
+
+
+def _nothing() -> None:
+    return None
+
+
+@dataclass
+class Services:
+    """Long-lived things every handler may use. Built once by `bot.app.create_app`."""
+
+    store: Store
+    config: CoreConfig = field(default_factory=CoreConfig)
+    clock: Callable[[], datetime] = utc_now
+    # Wakes the background indexer after new feedback is stored (never indexes inline).
+    notify_indexer: Callable[[], None] = _nothing
+
+
+@dataclass(frozen=True)
+class RequestContext:
+    """One request: who is asking (already resolved to a person), from which platform."""
+
+    services: Services
+    actor: Person
+    directory: PlatformDirectory

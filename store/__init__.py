@@ -1,0 +1,1 @@
+"""SQL tables and repositories, the vector index and the outbox that feeds it."""

@@ -1,0 +1,95 @@
+"""SQL tables: the source of truth. The vector index is derived from these via the outbox.
+
+Times are aware UTC datetimes; sqlmodel's `UTCDateTime` stores and returns them the same way on
+SQLite and PostgreSQL.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+
+class Person(SQLModel, table=True):
+    """Someone in the org directory, with their ids on each chat platform."""
+
+    __tablename__ = "people"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(max_length=200)
+    manager_id: int | None = Field(default=None, foreign_key="people.id", index=True)
+    department: str = Field(default="", max_length=200)
+    title: str = Field(default="", max_length=200)
+    role: str = Field(default="employee", max_length=20)
+    slack_user_id: str | None = Field(default=None, max_length=40, unique=True)
+    teams_user_id: str | None = Field(default=None, max_length=200, unique=True)
+    tz: str | None = Field(default=None, max_length=64)
+    active: bool = Field(default=True)
+    created_at: datetime
+    updated_at: datetime
+
+
+class Kudos(SQLModel, table=True):
+    """Public recognition from one person to one or more others."""
+
+    __tablename__ = "kudos"
+
+    id: int | None = Field(default=None, primary_key=True)
+    giver_id: int = Field(foreign_key="people.id", index=True)
+    text: str = Field(sa_type=sa.Text)
+    company_values: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    platform: str = Field(max_length=20)
+    channel_id: str | None = Field(default=None, max_length=40)
+    created_at: datetime = Field(index=True)
+
+
+class KudosRecipient(SQLModel, table=True):
+    """One recipient of a kudos."""
+
+    __tablename__ = "kudos_recipients"
+
+    kudos_id: int = Field(foreign_key="kudos.id", primary_key=True, ondelete="CASCADE")
+    person_id: int = Field(foreign_key="people.id", primary_key=True, index=True)
+
+
+class ProcessedRequest(SQLModel, table=True):
+    """Idempotency: a request key seen once is never processed again, even after a restart."""
+
+    __tablename__ = "processed_requests"
+
+    key: str = Field(primary_key=True, max_length=255)
+    kind: str = Field(max_length=40)
+    record_id: int | None = None
+    created_at: datetime
+
+
+class OutboxEntry(SQLModel, table=True):
+    """A change the vector index still has to apply; written in the same transaction as the data."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    doc_id: str = Field(max_length=80, index=True)
+    op: str = Field(max_length=10)  # "upsert" | "delete"
+    created_at: datetime
+    processed_at: datetime | None = Field(default=None, index=True)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, max_length=200)
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what to which record, and when. Ids only: never feedback text."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(index=True)
+    actor_id: int | None = Field(default=None, index=True)
+    action: str = Field(max_length=60)
+    subject_kind: str = Field(max_length=40)
+    subject_id: int | None = None
+    detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

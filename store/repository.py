@@ -1,0 +1,44 @@
+"""The `Store`: one object that owns the database engine and hands out the repositories."""
+
+from __future__ import annotations
+
+from sqlalchemy import text
+from sqlalchemy.engine import Engine
+
+from store.audit import AuditRepo
+from store.db import make_engine, migrate
+from store.kudos import KudosRepo
+from store.outbox import OutboxRepo
+from store.people import PeopleRepo
+
+
+class Store:
+    """SQL storage: the source of truth for everything Candor keeps."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.people = PeopleRepo(engine)
+        self.kudos = KudosRepo(engine)
+        self.outbox = OutboxRepo(engine)
+        self.audit = AuditRepo(engine)
+
+    @classmethod
+    def open(cls, url: str, *, run_migrations: bool = True) -> Store:
+        """Connect to `url` (SQLite or PostgreSQL) and, by default, migrate to the latest schema."""
+        engine = make_engine(url)
+        if run_migrations:
+            migrate(engine)
+        return cls(engine)
+
+    def ping(self) -> bool:
+        """Whether the database answers a trivial query."""
+        try:
+            with self.engine.connect() as connection:
+                connection.execute(text("SELECT 1"))
+        except Exception:
+            return False
+        return True
+
+    def close(self) -> None:
+        """Release pooled connections."""
+        self.engine.dispose()

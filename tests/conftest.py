@@ -1,0 +1,205 @@
+"""Shared fixtures: a store per database backend, a Slack stand-in, and a running Candor."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from aiohttp import ClientSession
+from aiohttp.test_utils import TestServer
+from sqlalchemy import text
+
+from bot.app import Candor, create_app
+from bot.settings import Settings
+from bot.slack.signed_requests import signed_headers, slash_command_body
+from bot.slack.standin import SlackStandIn, SlackUser
+from handlers.org_import import import_directory
+from store.repository import Store
+from store.vector.embedder import HashingEmbedder
+from store.vector.index import InMemoryIndex
+
+POSTGRES_URL = os.environ.get("CANDOR_TEST_POSTGRES_URL")
+SIGNING_SECRET = "test-signing-secret-" + uuid.uuid4().hex
+BOT_TOKEN = "xoxb-test"
+
+ORG_CSV = """email,name,manager_email,department,title,role
+maya@example.com,Maya Okafor,,Leadership,VP Engineering,
+ana@example.com,Ana Silva,maya@example.com,Payments,Engineering Manager,
+li@example.com,Li Wei,ana@example.com,Payments,Backend Engineer,
+sam@example.com,Sam Rivera,ana@example.com,Payments,Frontend Engineer,
+omar@example.com,Omar Haddad,maya@example.com,Platform,SRE,
+hana@example.com,Hana Kim,,People,People Partner,hr
+"""
+
+SLACK_USERS = [
+    SlackUser("U0MAYA", "maya", "Maya Okafor", "maya@example.com"),
+    SlackUser("U0ANA", "ana", "Ana Silva", "ana@example.com"),
+    SlackUser("U0LI", "li", "Li Wei", "li@example.com"),
+    SlackUser("U0SAM", "sam", "Sam Rivera", "sam@example.com"),
+    SlackUser("U0OMAR", "omar", "Omar Haddad", "omar@example.com"),
+    SlackUser("U0HANA", "hana", "Hana Kim", "hana@example.com"),
+    SlackUser("U0GUEST", "guest", "Gia Guest", "gia@contractor.example"),
+    SlackUser("U0DEPLOYBOT", "deploybot", "Deploy Bot", None, is_bot=True),
+]
+
+
+def _reset_postgres(url: str) -> None:
+    engine = Store.open(url, run_migrations=False).engine
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """A fresh, empty database on each backend (PostgreSQL only when configured)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'candor.db'}"
+        return
+    if not POSTGRES_URL:
+        pytest.skip("PostgreSQL tests need CANDOR_TEST_POSTGRES_URL (CI sets it)")
+    _reset_postgres(POSTGRES_URL)
+    yield POSTGRES_URL
+
+
+@pytest.fixture
+def store(database_url: str) -> Iterator[Store]:
+    """A migrated store on each backend."""
+    opened = Store.open(database_url)
+    yield opened
+    opened.close()
+
+
+class FakeClock:
+    """A clock tests move by hand."""
+
+    def __init__(self, start: datetime | None = None) -> None:
+        self.now = start or datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **kwargs: float) -> None:
+        self.now += timedelta(**kwargs)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock()
+
+
+@pytest.fixture
+async def standin() -> AsyncIterator[SlackStandIn]:
+    async with SlackStandIn(users=SLACK_USERS, token=BOT_TOKEN) as running:
+        yield running
+
+
+def make_settings(tmp_path: Path, database_url: str, api_url: str, **env: str) -> Settings:
+    """Settings for a test instance: its own data dir, the stand-in, a random signing secret."""
+    values = {
+        "CANDOR_DATA_DIR": str(tmp_path / "data"),
+        "DATABASE_URL": database_url,
+        "SLACK_BOT_TOKEN": BOT_TOKEN,
+        "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+        "SLACK_API_URL": api_url,
+        "CANDOR_EMBEDDER": "hashing",
+        **env,
+    }
+    return Settings.from_env(values, dotenv_path=None)
+
+
+@dataclass
+class SlackHarness:
+    """A running Candor behind a real HTTP server, and a way to send it signed commands."""
+
+    candor: Candor
+    server: TestServer
+    standin: SlackStandIn
+    clock: FakeClock
+    index: InMemoryIndex
+    http: ClientSession
+    sent: list[str] = field(default_factory=list)
+
+    @property
+    def url(self) -> str:
+        return str(self.server.make_url("/slack/events"))
+
+    def command_body(
+        self,
+        text: str,
+        *,
+        user: str = "U0LI",
+        trigger: str | None = None,
+        command: str = "/kudos",
+        channel: str = "C0GENERAL",
+    ) -> str:
+        return slash_command_body(
+            command=command,
+            text=text,
+            user_id=user,
+            channel_id=channel,
+            trigger_id=trigger or uuid.uuid4().hex,
+            response_url=self.standin.response_url_base + uuid.uuid4().hex,
+        )
+
+    async def post(
+        self,
+        body: str,
+        *,
+        secret: str = SIGNING_SECRET,
+        timestamp: int | None = None,
+        extra: dict[str, str] | None = None,
+    ) -> int:
+        headers = {**signed_headers(secret, body, timestamp), **(extra or {})}
+        async with self.http.post(self.url, data=body.encode(), headers=headers) as response:
+            await response.read()
+            return response.status
+
+    async def kudos(self, text: str, **kwargs: str) -> int:
+        """Send `/kudos text` and wait until Candor has finished answering it."""
+        before = len(self.standin.calls)
+        status = await self.post(self.command_body(text, **kwargs))
+        await self.settle(before)
+        return status
+
+    async def settle(self, before: int, quiet: float = 0.15) -> None:
+        """Wait until the stand-in has seen new calls and then none for `quiet` seconds."""
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 5
+        seen, last_change = len(self.standin.calls), loop.time()
+        while loop.time() < deadline:
+            await asyncio.sleep(0.02)
+            count = len(self.standin.calls)
+            if count != seen:
+                seen, last_change = count, loop.time()
+            elif count > before and loop.time() - last_change >= quiet:
+                return
+        if seen <= before:
+            return
+
+
+@pytest.fixture
+async def slack(
+    tmp_path: Path, database_url: str, standin: SlackStandIn, clock: FakeClock
+) -> AsyncIterator[SlackHarness]:
+    """Candor with the sample org imported, served over HTTP, talking to the stand-in."""
+    settings = make_settings(tmp_path, database_url, standin.base_url)
+    index = InMemoryIndex(HashingEmbedder())
+    candor = create_app(settings, clock=clock, open_vector_index=lambda: index)
+    from bot.slack.app import make_client
+    from bot.slack.directory import SlackDirectory
+
+    await import_directory(candor.store, ORG_CSV, clock(), SlackDirectory(make_client(settings)))
+    server = TestServer(candor.web_app())
+    await server.start_server()
+    async with ClientSession() as http:
+        yield SlackHarness(candor, server, standin, clock, index, http)
+    await server.close()
