@@ -32,6 +32,7 @@ pytest: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.embedder_throughput
+	$(BIN)/python -m bench.ack_latency
 
 serve: $(STAMP)
 	$(BIN)/candor serve

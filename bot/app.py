@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,15 +25,19 @@ from store.vector.index import VectorIndex, open_index
 log = logging.getLogger(__name__)
 
 
-def index_opener(settings: Settings, *, recreate: bool = False) -> Callable[[], VectorIndex]:
+def index_opener(
+    settings: Settings, *, recreate: bool = False, background: bool = True
+) -> Callable[[], VectorIndex]:
     """A function that opens the configured vector index (called lazily, off the event loop).
 
     Args:
         recreate: drop an index built with another embedder (for `candor reindex`).
+        background: leave one core free for the server's event loop while embedding.
     """
+    threads = max(1, (os.cpu_count() or 2) - 1) if background else None
 
     def open_configured() -> VectorIndex:
-        embedder = make_embedder(settings.embedder, settings.data_dir / "models")
+        embedder = make_embedder(settings.embedder, settings.data_dir / "models", threads)
         return open_index(
             embedder, data_dir=settings.data_dir, chroma_url=settings.chroma_url, recreate=recreate
         )

@@ -138,7 +138,7 @@ def _reindex(settings: Settings) -> int:
     store = Store.open(settings.database_url)
     try:
         try:
-            index = index_opener(settings, recreate=True)()
+            index = index_opener(settings, recreate=True, background=False)()
         except IndexBusyError as error:
             raise SettingsError(str(error)) from None
         try:

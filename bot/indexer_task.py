@@ -70,6 +70,19 @@ class BackgroundIndexer:
             self._index.close()
             self._index = None
 
+    async def warm_up(self) -> None:
+        """Open the index and load the model before serving, so the first batch of embeddings
+        doesn't compete with the first requests. Failures are left for the loop to retry."""
+        try:
+            if self._index is None:
+                self._index = await asyncio.to_thread(self._open_index)
+            await asyncio.to_thread(self._index.query, "warm up", 1)
+        except Exception as error:
+            self.last_error = type(error).__name__
+            log.warning(
+                "indexer: warm-up failed (%s); will retry in the background", self.last_error
+            )
+
     async def drain_once(self) -> int:
         """Apply one batch now; return how many outbox entries settled."""
         if self._index is None:

@@ -35,6 +35,8 @@ def build_web_app(candor: Candor) -> web.Application:
         return web.json_response(body, status=200 if database else 503)
 
     async def start_background(_app: web.Application) -> None:
+        # Runs before the server listens: load the model now, not on the first requests.
+        await candor.indexer.warm_up()
         candor.indexer.start()
 
     async def stop_background(_app: web.Application) -> None:

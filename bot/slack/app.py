@@ -24,6 +24,9 @@ from handlers.services import Services
 
 log = logging.getLogger(__name__)
 
+# Events API subscriptions the app handles; the manifest must list exactly these.
+SUBSCRIBED_EVENTS: tuple[str, ...] = ()
+
 
 def make_client(settings: Settings) -> AsyncWebClient:
     """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx and timeouts."""

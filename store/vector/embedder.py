@@ -59,7 +59,13 @@ class MiniLMEmbedder:
     name = MODEL_NAME
     dimension = 384
 
-    def __init__(self, cache_dir: Path, batch_size: int = 64, max_tokens: int = 256) -> None:
+    def __init__(
+        self,
+        cache_dir: Path,
+        batch_size: int = 64,
+        max_tokens: int = 256,
+        threads: int | None = None,
+    ) -> None:
         """Configure the embedder without loading anything.
 
         Args:
@@ -67,6 +73,8 @@ class MiniLMEmbedder:
             batch_size: Texts per onnxruntime call.
             max_tokens: Truncation length in word pieces, including [CLS] and [SEP]
                 (the model was trained with 256; positions stop at 512).
+            threads: CPU threads for onnxruntime (default: all cores). A server leaves a core
+                to its event loop so embedding in the background never delays Slack's ack.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
@@ -76,6 +84,7 @@ class MiniLMEmbedder:
         self.batch_size = batch_size
         self.max_tokens = max_tokens
         self._lock = threading.Lock()
+        self._threads = threads
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
 
@@ -98,6 +107,9 @@ class MiniLMEmbedder:
                 onnx_path = ensure_onnx_model(self.cache_dir, model_dir)
                 options = onnxruntime.SessionOptions()
                 options.log_severity_level = 3  # only errors; warnings are noise here
+                if self._threads:
+                    options.intra_op_num_threads = self._threads
+                    options.inter_op_num_threads = 1
                 self._session = onnxruntime.InferenceSession(
                     str(onnx_path), sess_options=options, providers=["CPUExecutionProvider"]
                 )
@@ -185,12 +197,13 @@ class HashingEmbedder:
         return _l2_normalise(matrix).tolist()
 
 
-def make_embedder(name: str, cache_dir: Path) -> Embedder:
+def make_embedder(name: str, cache_dir: Path, threads: int | None = None) -> Embedder:
     """Build an embedder from its configuration name.
 
     Args:
         name: ``"minilm"`` (the offline sentence model) or ``"hashing"``.
         cache_dir: Where converted models are cached (used by ``"minilm"``).
+        threads: CPU threads the model may use (``"minilm"``; default all cores).
 
     Returns:
         The embedder.
@@ -200,7 +213,7 @@ def make_embedder(name: str, cache_dir: Path) -> Embedder:
     """
     key = name.strip().lower()
     if key == "minilm":
-        return MiniLMEmbedder(cache_dir)
+        return MiniLMEmbedder(cache_dir, threads=threads)
     if key == "hashing":
         return HashingEmbedder()
     raise ValueError(f"unknown embedder {name!r}; expected one of: {', '.join(EMBEDDER_NAMES)}")
