@@ -9,18 +9,11 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+from bot.logging_setup import configure_logging
 from bot.settings import Settings, SettingsError
 from handlers.errors import CandorError
 
 log = logging.getLogger("candor")
-
-
-def _configure_logging(level: str) -> None:
-    # Ids and counts only: modules log no message text, names or tokens.
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = Settings.from_env()
-        _configure_logging(settings.log_level)
+        configure_logging(settings.log_level)
         return _run(args, settings)
     except (SettingsError, CandorError) as error:
         message = error.user_message if isinstance(error, CandorError) else str(error)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 from dotenv import dotenv_values
@@ -12,6 +13,8 @@ from dotenv import dotenv_values
 from handlers.config import CoreConfig
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+# user:password@ in a URL, parsed the way SQLAlchemy does (the password runs to the first "@").
+_URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
 
 class SettingsError(ValueError):
@@ -58,6 +61,11 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _hide_password(url: str | None) -> str | None:
+    """The URL with any password masked, so a database or Chroma URL can be printed."""
+    return _URL_PASSWORD.sub(r"\1***@", url, count=1) if url else url
+
+
 def _values(raw: str | None) -> tuple[str, ...]:
     if raw is None:
         return CoreConfig().values
@@ -80,6 +88,16 @@ class Settings:
     llm: str | None = None
     log_level: str = "INFO"
     core: CoreConfig = field(default_factory=CoreConfig)
+
+    def __repr__(self) -> str:
+        # URLs may carry a password (postgresql://user:password@host/db): mask it like a Secret.
+        shown = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name in ("database_url", "chroma_url"):
+                value = _hide_password(value)
+            shown.append(f"{f.name}={value!r}")
+        return f"{type(self).__name__}({', '.join(shown)})"
 
     @classmethod
     def from_env(

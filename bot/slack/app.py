@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import traceback
 import uuid
 from typing import Any
 
@@ -85,9 +86,16 @@ def build_slack_app(
             )
             await sender.reply(error_message(error), target)
             return
-        except Exception:
+        except Exception as error:
             reference = uuid.uuid4().hex[:8]
-            log.exception("/%s failed, reference %s", command.name, reference)
+            # Type and stack only: an exception's message may quote what the user wrote.
+            log.error(
+                "/%s failed, reference %s: %s\n%s",
+                command.name,
+                reference,
+                type(error).__name__,
+                "".join(traceback.format_tb(error.__traceback__)),
+            )
             await sender.reply(internal_error_message(reference), target)
             return
         report = await sender.deliver(outgoing, target)

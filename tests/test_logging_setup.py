@@ -1,0 +1,40 @@
+"""SDK log lines that quote request bodies are withheld; Candor's own id-only lines pass."""
+
+from __future__ import annotations
+
+import logging
+
+from bot.logging_setup import ContentRedactor, configure_logging
+
+
+def _record(name: str, message: str, *args: object) -> logging.LogRecord:
+    return logging.LogRecord(name, logging.WARNING, __file__, 1, message, args, None)
+
+
+def test_bolt_body_dumps_are_withheld() -> None:
+    record = _record(
+        "slack_bolt.middleware.request_verification",
+        "Invalid request signature detected (signature: v0=1, timestamp: 1, body: %s)",
+        "text=for+the+secret+project",
+    )
+
+    ContentRedactor().filter(record)
+
+    assert "secret" not in record.getMessage()
+    assert record.getMessage().startswith("Invalid request signature detected")
+
+
+def test_candor_lines_are_untouched() -> None:
+    record = _record("bot.slack.app", "/%s delivered %s message(s)", "kudos", 3)
+
+    ContentRedactor().filter(record)
+
+    assert record.getMessage() == "/kudos delivered 3 message(s)"
+
+
+def test_sdks_never_log_below_info() -> None:
+    configure_logging("DEBUG")
+
+    assert logging.getLogger("slack_sdk").getEffectiveLevel() == logging.INFO
+    assert logging.getLogger("slack_bolt").getEffectiveLevel() == logging.INFO
+    assert logging.getLogger("bot").getEffectiveLevel() == logging.DEBUG
