@@ -84,6 +84,7 @@ def create_app(
     Raises:
         SettingsError: when a required setting is missing (named in the message).
     """
+    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")  # before touching anything
     store = Store.open(settings.database_url)
     indexer = BackgroundIndexer(store, open_vector_index or index_opener(settings), clock)
     services = Services(store=store, config=settings.core, clock=clock, notify_indexer=indexer.wake)

@@ -67,7 +67,7 @@ def _hide_password(url: str | None) -> str | None:
 
 
 def _values(raw: str | None) -> tuple[str, ...]:
-    if raw is None:
+    if raw is None or not raw.strip():
         return CoreConfig().values
     items = [v.strip().lstrip("#").lower() for v in raw.replace(";", ",").split(",")]
     return tuple(dict.fromkeys(v for v in items if v))

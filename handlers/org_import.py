@@ -96,7 +96,7 @@ def parse_directory_csv(content: str, existing: Mapping[str, str | None]) -> lis
     managers.update({v["email"]: v["manager_email"] or None for _, v in rows})
     for line, v in rows:
         manager = v["manager_email"]
-        if manager and manager not in managers:
+        if manager and _EMAIL.match(manager) and manager not in managers:
             problems.append(
                 f"line {line}: manager {manager} is neither in the file nor in the directory"
             )

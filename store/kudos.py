@@ -90,7 +90,7 @@ class KudosRepo:
                     subject_id=kudos.id,
                     detail={"recipients": list(dict.fromkeys(recipient_ids))},
                 )
-                record = _record(kudos, tuple(dict.fromkeys(recipient_ids)))
+                record = _record(kudos, tuple(sorted(set(recipient_ids))))
         except IntegrityError:
             # A concurrent twin of this request committed first: it is a repeat.
             if self.was_processed(request_key):

@@ -58,6 +58,12 @@ def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
     assert sorted(events) == sorted(SUBSCRIBED_EVENTS)
 
 
+def test_interactivity_is_on_exactly_when_the_app_handles_it() -> None:
+    from bot.slack.app import HANDLES_INTERACTIVITY
+
+    assert _manifest()["settings"]["interactivity"]["is_enabled"] is HANDLES_INTERACTIVITY
+
+
 async def test_scopes_cover_every_web_api_method_the_app_calls(slack: SlackHarness) -> None:
     # Drive the flows that touch Slack: a kudos with DMs, an error reply, and the org import.
     await slack.kudos("<@U0SAM|sam> for the runbook #craft")

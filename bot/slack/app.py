@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 
 # Events API subscriptions the app handles; the manifest must list exactly these.
 SUBSCRIBED_EVENTS: tuple[str, ...] = ()
+# Whether the app registers block actions, view submissions or shortcuts.
+HANDLES_INTERACTIVITY = False
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
