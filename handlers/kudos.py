@@ -211,16 +211,9 @@ def _announcements(
         lead += _names(reports) + text(" got kudos from ", giver_span)
         summary = f"Your team got kudos from {giver.name}"
         out.append(Outgoing(ToPerson(manager.id), build(summary, lead), "kudos.manager"))
-    if (
-        ctx.services.config.kudos_channel
-        and ctx.services.config.kudos_channel != command.channel_id
-    ):
-        confirm = Message(
-            summary="Kudos sent",
-            blocks=(
-                Section(text(f"Sent! Your kudos to {names_plain} is posted in the kudos channel.")),
-            ),
-        )
+    if channel and channel != command.channel_id:
+        note = f"Sent! Your kudos to {names_plain} is posted in the kudos channel."
+        confirm = Message(summary="Kudos sent", blocks=(Section(text(note)),))
         out.append(Outgoing(ToRequester(), confirm, "kudos.confirm"))
     return out
 
