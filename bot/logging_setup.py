@@ -39,3 +39,5 @@ def configure_logging(level: str) -> None:
             handler.addFilter(ContentRedactor())
     for name in CHATTY_LIBRARIES:
         logging.getLogger(name).setLevel(max(numeric, logging.INFO))
+    # Alembic announces its plugins at INFO on every start; only its warnings matter here.
+    logging.getLogger("alembic").setLevel(max(numeric, logging.WARNING))

@@ -52,7 +52,7 @@ def parse(command: Command) -> KudosDraft:
     for token in command.args:
         if isinstance(token, MentionRef):
             mentions.append(token)
-            # A mention inside the sentence reads as a name; leading mentions are just recipients.
+            # Every mention is a recipient; inside the sentence it also reads as a name.
             if words:
                 words.append(f"@{token.label}" if token.label else "")
             continue

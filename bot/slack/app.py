@@ -59,8 +59,8 @@ def build_slack_app(
     """
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
     client = client or make_client(settings)
+    # The client carries the token; passing it twice makes Bolt warn on every start.
     app = AsyncApp(
-        token=settings.slack_bot_token.get(),
         signing_secret=settings.slack_signing_secret.get(),
         client=client,
         name="candor",
