@@ -17,7 +17,9 @@ from bot.slack.standin import RecordedCall
 from handlers.catalog import build_router
 from handlers.services import Services
 from store.repository import Store
-from tests.conftest import SlackHarness, make_settings
+from store.vector.embedder import HashingEmbedder
+from store.vector.index import InMemoryIndex
+from tests.conftest import SlackHarness, make_settings, running_candor
 from tests.slack_contract import SPEC_PATH, assert_calls_match_spec
 
 SIGNING_VECTOR = SPEC_PATH.parent / "slack_docs_signing_vector.json"
@@ -86,30 +88,10 @@ async def test_the_giver_manager_is_not_told_about_their_own_kudos(slack: SlackH
 async def test_kudos_channel_setting_posts_there_and_confirms_privately(
     tmp_path: Path, database_url: str, standin: Any, clock: Any
 ) -> None:
-    from aiohttp import ClientSession
-    from aiohttp.test_utils import TestServer
-
-    from bot.slack.app import make_client
-    from bot.slack.directory import SlackDirectory
-    from handlers.org_import import import_directory
-    from store.vector.embedder import HashingEmbedder
-    from store.vector.index import InMemoryIndex
-    from tests.conftest import ORG_CSV
-
-    settings = make_settings(
-        tmp_path, database_url, standin.base_url, CANDOR_KUDOS_CHANNEL="C0KUDOS"
-    )
-    index = InMemoryIndex(HashingEmbedder())
-    candor = create_app(settings, clock=clock, open_vector_index=lambda: index)
-    await import_directory(candor.store, ORG_CSV, clock(), SlackDirectory(make_client(settings)))
-    server = TestServer(candor.web_app())
-    await server.start_server()
-    try:
-        async with ClientSession() as http:
-            harness = SlackHarness(candor, server, standin, clock, index, http)
-            await harness.kudos("<@U0SAM|sam> for the release notes", channel="C0RANDOM")
-    finally:
-        await server.close()
+    async with running_candor(
+        tmp_path, database_url, standin, clock, CANDOR_KUDOS_CHANNEL="C0KUDOS"
+    ) as harness:
+        await harness.kudos("<@U0SAM|sam> for the release notes", channel="C0RANDOM")
 
     assert len(_posts(harness, "C0KUDOS")) == 1
     assert _posts(harness, "C0RANDOM") == []
@@ -312,16 +294,6 @@ async def test_new_feedback_reaches_the_vector_index_after_the_ack(slack: SlackH
 async def test_feedback_is_kept_when_the_index_is_down(
     tmp_path: Path, database_url: str, standin: Any, clock: Any
 ) -> None:
-    from aiohttp import ClientSession
-    from aiohttp.test_utils import TestServer
-
-    from bot.slack.app import make_client
-    from bot.slack.directory import SlackDirectory
-    from handlers.org_import import import_directory
-    from store.vector.embedder import HashingEmbedder
-    from store.vector.index import InMemoryIndex
-    from tests.conftest import ORG_CSV
-
     index = InMemoryIndex(HashingEmbedder())
     up = {"value": False}
 
@@ -330,25 +302,19 @@ async def test_feedback_is_kept_when_the_index_is_down(
             raise ConnectionError("chroma is down")
         return index
 
-    settings = make_settings(tmp_path, database_url, standin.base_url)
-    candor = create_app(settings, clock=clock, open_vector_index=open_index)
-    await import_directory(candor.store, ORG_CSV, clock(), SlackDirectory(make_client(settings)))
-    server = TestServer(candor.web_app())
-    await server.start_server()
-    try:
-        async with ClientSession() as http:
-            harness = SlackHarness(candor, server, standin, clock, index, http)
-            assert await harness.kudos("<@U0SAM|sam> for the failover drill") == 200
-            assert candor.store.kudos.count() == 1
-            with pytest.raises(ConnectionError):
-                await candor.indexer.drain_once()
-            assert candor.store.outbox.pending_count() == 1
+    async with running_candor(
+        tmp_path, database_url, standin, clock, open_index=open_index
+    ) as harness:
+        candor = harness.candor
+        assert await harness.kudos("<@U0SAM|sam> for the failover drill") == 200
+        assert candor.store.kudos.count() == 1
+        with pytest.raises(ConnectionError):
+            await candor.indexer.drain_once()
+        assert candor.store.outbox.pending_count() == 1
 
-            up["value"] = True
-            assert await candor.indexer.drain_once() == 1
-            assert index.count() == 1
-    finally:
-        await server.close()
+        up["value"] = True
+        assert await candor.indexer.drain_once() == 1
+        assert index.count() == 1
 
 
 async def test_an_unexpected_error_gets_an_apology_not_a_traceback(
