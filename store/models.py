@@ -93,3 +93,34 @@ class AuditEvent(SQLModel, table=True):
     subject_kind: str = Field(max_length=40)
     subject_id: int | None = None
     detail: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+
+
+class Delivery(SQLModel, table=True):
+    """A scheduled or proactive message that was sent: its key makes every send happen once.
+
+    The key names the kind, the recipient, the subject and the period, e.g.
+    `digest:channel:C123:all:2026-W47`, so a restart or a second replica never sends twice.
+    """
+
+    __tablename__ = "deliveries"
+
+    key: str = Field(primary_key=True, max_length=255)
+    kind: str = Field(max_length=40)
+    created_at: datetime
+
+
+class ConversationRef(SQLModel, table=True):
+    """Where a platform can reach someone later (Teams proactive messages need these)."""
+
+    __tablename__ = "conversation_refs"
+    __table_args__ = (sa.UniqueConstraint("platform", "conversation_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=20)
+    conversation_id: str = Field(max_length=400)
+    conversation_type: str = Field(default="personal", max_length=20)
+    user_id: str | None = Field(default=None, max_length=200, index=True)
+    tenant_id: str | None = Field(default=None, max_length=100)
+    service_url: str = Field(max_length=500)
+    reference: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    updated_at: datetime

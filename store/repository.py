@@ -7,6 +7,7 @@ from sqlalchemy.engine import Engine
 
 from store.audit import AuditRepo
 from store.db import make_engine, migrate
+from store.deliveries import DeliveryRepo
 from store.kudos import KudosRepo
 from store.outbox import OutboxRepo
 from store.people import PeopleRepo
@@ -21,6 +22,7 @@ class Store:
         self.kudos = KudosRepo(engine)
         self.outbox = OutboxRepo(engine)
         self.audit = AuditRepo(engine)
+        self.deliveries = DeliveryRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:
