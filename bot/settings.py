@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
@@ -64,6 +65,17 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
 def _hide_password(url: str | None) -> str | None:
     """The URL with any password masked, so a database or Chroma URL can be printed."""
     return _URL_PASSWORD.sub(r"\1***@", url, count=1) if url else url
+
+
+def _timezone(raw: str | None) -> str:
+    name = (raw or "").strip() or "UTC"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(
+            f"CANDOR_TIMEZONE must be an IANA time zone such as Europe/Berlin, got {name!r}"
+        ) from None
+    return name
 
 
 def _values(raw: str | None) -> tuple[str, ...]:
@@ -132,6 +144,9 @@ class Settings:
             kudos_channel=(merged.get("CANDOR_KUDOS_CHANNEL") or "").strip() or None,
             kudos_daily_limit=_int(merged, "CANDOR_KUDOS_DAILY_LIMIT", 10, minimum=1),
             kudos_max_chars=_int(merged, "CANDOR_KUDOS_MAX_CHARS", 500, minimum=20),
+            min_group=_int(merged, "CANDOR_MIN_GROUP", 5, minimum=3),
+            hr_channel=(merged.get("CANDOR_HR_CHANNEL") or "").strip() or None,
+            timezone=_timezone(merged.get("CANDOR_TIMEZONE")),
         )
         return cls(
             data_dir=data_dir,

@@ -9,9 +9,13 @@ DEFAULT_VALUES = ("ownership", "craft", "teamwork", "customer", "courage", "lear
 
 @dataclass(frozen=True)
 class CoreConfig:
-    """Product rules for handlers: company values, kudos limits, where kudos are posted."""
+    """Product rules for handlers: company values, limits, channels, privacy thresholds."""
 
     values: tuple[str, ...] = DEFAULT_VALUES
     kudos_channel: str | None = None
     kudos_daily_limit: int = 10
     kudos_max_chars: int = 500
+    # No theme, breakdown or statistic stands for fewer people than this (never below 3).
+    min_group: int = 5
+    hr_channel: str | None = None
+    timezone: str = "UTC"

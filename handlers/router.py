@@ -1,8 +1,8 @@
-"""The router: where commands are registered with their usage and permissions, and dispatched.
+"""The router: where commands and actions are registered with their permissions, and dispatched.
 
 Each feature module exposes `register(router)`. Adapters ask the router which commands exist
-(for the Slack manifest and help) and hand it normalized commands; identity and permission
-checks happen here, once, before any handler runs.
+(for the Slack manifest and help) and hand it normalized commands and interactions; identity
+and permission checks happen here, once, before any handler runs.
 """
 
 from __future__ import annotations
@@ -16,13 +16,22 @@ from handlers.identity import resolve
 from handlers.messages import Outgoing
 from handlers.ports import PlatformDirectory
 from handlers.services import RequestContext, Services
-from handlers.types import Command, Role
+from handlers.types import Command, Interaction, Role
+from store.models import Person
 
 log = logging.getLogger(__name__)
 
 CommandHandler = Callable[[Command, RequestContext], Awaitable[list[Outgoing]]]
+ActionHandler = Callable[[Interaction, RequestContext], Awaitable[list[Outgoing]]]
 
 EVERYONE = frozenset(Role)
+HR_ONLY = frozenset({Role.HR, Role.ADMIN})
+ROLE_NAMES = {
+    Role.EMPLOYEE: "employees",
+    Role.MANAGER: "managers",
+    Role.HR: "HR",
+    Role.ADMIN: "admins",
+}
 
 
 @dataclass(frozen=True)
@@ -37,11 +46,21 @@ class CommandSpec:
     roles: frozenset[Role] = EVERYONE
 
 
+@dataclass(frozen=True)
+class ActionSpec:
+    """A registered button or form action: every `action_id` starting with `prefix`."""
+
+    prefix: str
+    handler: ActionHandler
+    roles: frozenset[Role] = EVERYONE
+
+
 class Router:
-    """Registry and dispatcher of Candor's commands."""
+    """Registry and dispatcher of Candor's commands and actions."""
 
     def __init__(self) -> None:
         self._commands: dict[str, CommandSpec] = {}
+        self._actions: dict[str, ActionSpec] = {}
 
     def command(
         self,
@@ -62,10 +81,28 @@ class Router:
 
         return decorate
 
+    def action(
+        self, prefix: str, *, roles: frozenset[Role] = EVERYONE
+    ) -> Callable[[ActionHandler], ActionHandler]:
+        """Register a handler for button/form actions whose id starts with `prefix`."""
+
+        def decorate(handler: ActionHandler) -> ActionHandler:
+            if prefix in self._actions:
+                raise ValueError(f"action {prefix!r} is registered twice")
+            self._actions[prefix] = ActionSpec(prefix, handler, roles)
+            return handler
+
+        return decorate
+
     @property
     def commands(self) -> dict[str, CommandSpec]:
         """Every registered command, by name."""
         return dict(self._commands)
+
+    @property
+    def actions(self) -> dict[str, ActionSpec]:
+        """Every registered action, by id prefix."""
+        return dict(self._actions)
 
     async def dispatch(
         self, command: Command, services: Services, directory: PlatformDirectory
@@ -80,15 +117,39 @@ class Router:
         if spec is None:
             known = ", ".join(f"/{n}" for n in sorted(self._commands))
             raise UsageError(f"I don't know /{command.name}. Commands I know: {known}.")
-        who = await resolve(services, directory, command.user_id)
+        actor = await self._actor(services, directory, command.user_id)
+        _check_role(services, actor, spec.roles, f"/{spec.name}")
+        log.info("command /%s by person %s (request %s)", spec.name, actor.id, command.request_key)
+        return await spec.handler(command, RequestContext(services, actor, directory))
+
+    async def dispatch_action(
+        self, interaction: Interaction, services: Services, directory: PlatformDirectory
+    ) -> list[Outgoing]:
+        """Like `dispatch`, for a button press or form submission."""
+        matches = [p for p in self._actions if interaction.action_id.startswith(p)]
+        if not matches:
+            raise UsageError("That button is no longer supported. Run the command again.")
+        spec = self._actions[max(matches, key=len)]
+        actor = await self._actor(services, directory, interaction.user_id)
+        _check_role(services, actor, spec.roles, "this")
+        log.info("action %s by person %s", spec.prefix, actor.id)
+        return await spec.handler(interaction, RequestContext(services, actor, directory))
+
+    @staticmethod
+    async def _actor(services: Services, directory: PlatformDirectory, user_id: str) -> Person:
+        who = await resolve(services, directory, user_id)
         if who.person is None:
             raise NotRegistered(
                 "You're not in Candor's org directory yet, so I can't do that for you. "
                 "Ask your HR team to add you (they run `candor org import`)."
             )
-        actor = who.person
-        if Role(actor.role) not in spec.roles:
-            allowed = ", ".join(sorted(r.value for r in spec.roles))
-            raise PermissionDenied(f"Only people with the role {allowed} can use /{spec.name}.")
-        log.info("command /%s by person %s (request %s)", spec.name, actor.id, command.request_key)
-        return await spec.handler(command, RequestContext(services, actor, directory))
+        return who.person
+
+
+def _check_role(services: Services, actor: Person, roles: frozenset[Role], what: str) -> None:
+    if Role(actor.role) in roles:
+        return
+    allowed = " and ".join(ROLE_NAMES[r] for r in Role if r in roles)
+    who = [p.name for p in services.store.people.all() if p.active and Role(p.role) in roles]
+    ask = f" Ask {', '.join(who[:3])}." if who and len(roles) < len(Role) else ""
+    raise PermissionDenied(f"Only {allowed} can use {what}.{ask}")

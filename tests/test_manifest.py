@@ -59,9 +59,9 @@ def test_manifest_subscribes_to_the_events_the_app_handles() -> None:
 
 
 def test_interactivity_is_on_exactly_when_the_app_handles_it() -> None:
-    from bot.slack.app import HANDLES_INTERACTIVITY
+    handles_actions = bool(build_router().actions)
 
-    assert _manifest()["settings"]["interactivity"]["is_enabled"] is HANDLES_INTERACTIVITY
+    assert _manifest()["settings"]["interactivity"]["is_enabled"] is handles_actions
 
 
 async def test_scopes_cover_every_web_api_method_the_app_calls(slack: SlackHarness) -> None:

@@ -231,3 +231,15 @@ def test_chroma_with_minilm(tmp_path: Path, tmp_path_factory: pytest.TempPathFac
         assert next(h.id for h in index.query("incident review", where={"who": "ana"})) == "c"
     finally:
         index.close()
+
+
+def test_vectors_returns_stored_embeddings_for_known_ids(make_index: Factory) -> None:
+    index = make_index()
+    index.upsert([IndexDoc("a", "billing migration"), IndexDoc("b", "lunch menu")])
+
+    found = index.vectors(["a", "missing", "b"])
+
+    assert set(found) == {"a", "b"}
+    assert len(found["a"]) == 384
+    assert abs(sum(x * x for x in found["a"]) - 1.0) < 1e-4
+    assert found["a"] != found["b"]

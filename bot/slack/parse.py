@@ -8,7 +8,7 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from handlers.types import Command, MentionRef, Token
+from handlers.types import Command, Interaction, MentionRef, Token
 
 # Slack wraps mentions, channels, links and special mentions in <...> and escapes &, < and >.
 _MARKUP = re.compile(r"<([^<>]*)>")
@@ -71,4 +71,23 @@ def command_from_payload(body: Mapping[str, Any]) -> Command:
         channel_id=str(body.get("channel_id") or "") or None,
         channel_name=str(body.get("channel_name") or "") or None,
         raw_text=raw_text,
+    )
+
+
+def interaction_from_payload(body: Mapping[str, Any]) -> Interaction:
+    """Build an `Interaction` from a block_actions payload (a button press)."""
+    action = (body.get("actions") or [{}])[0]
+    team = str((body.get("team") or {}).get("id") or "")
+    stamp = str(action.get("action_ts") or body.get("trigger_id") or "")
+    channel = (body.get("channel") or {}).get("id") or (body.get("container") or {}).get(
+        "channel_id"
+    )
+    return Interaction(
+        action_id=str(action.get("action_id", "")),
+        value=str(action.get("value") or ""),
+        platform="slack",
+        user_id=str((body.get("user") or {}).get("id", "")),
+        request_key=f"slack:{team}:action:{stamp}",
+        workspace_id=team,
+        channel_id=str(channel) if channel else None,
     )

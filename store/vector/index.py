@@ -80,6 +80,9 @@ class VectorIndex(Protocol):
     def ids(self) -> set[str]:
         """Return every stored id."""
 
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Return the stored embedding of each id that exists (for analytics over feedback)."""
+
     def count(self) -> int:
         """Return the number of stored documents."""
 
@@ -160,6 +163,11 @@ class InMemoryIndex:
         """Return every stored id."""
         with self._lock:
             return set(self._docs)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Return the stored embedding of each id that exists."""
+        with self._lock:
+            return {i: self._docs[i][0].tolist() for i in ids if i in self._docs}
 
     def count(self) -> int:
         """Return the number of stored documents."""
@@ -352,6 +360,21 @@ class ChromaIndex:
             if len(page) < self._batch:
                 return found
             offset += len(page)
+
+    def vectors(self, ids: Sequence[str]) -> dict[str, list[float]]:
+        """Return the stored embedding of each id that exists, fetched in batches."""
+        found: dict[str, list[float]] = {}
+        wanted = list(dict.fromkeys(ids))
+        for start in range(0, len(wanted), self._batch):
+            page = self._collection.get(
+                ids=wanted[start : start + self._batch], include=["embeddings"]
+            )
+            embeddings = page.get("embeddings")
+            if embeddings is None:
+                continue
+            for doc_id, vector in zip(page["ids"], embeddings, strict=True):
+                found[doc_id] = [float(x) for x in vector]
+        return found
 
     def count(self) -> int:
         """Return the number of stored documents."""
