@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -14,8 +14,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.indexer_task import BackgroundIndexer
 from bot.settings import Settings
-from bot.slack.app import build_slack_app
+from bot.slack.app import build_slack_app, make_client
+from bot.slack.sender import ReplyTarget, SlackSender
 from handlers.catalog import build_router
+from handlers.messages import Outgoing
 from handlers.router import Router
 from handlers.services import Services, utc_now
 from store.repository import Store
@@ -54,14 +56,25 @@ class Candor:
     services: Services
     router: Router
     slack: AsyncApp
+    slack_sender: SlackSender
     indexer: BackgroundIndexer
     _closed: bool = field(default=False, repr=False)
 
-    def web_app(self) -> web.Application:
-        """The aiohttp application serving Slack and health, with the indexer running beside it."""
+    def web_app(self, *, run_scheduler: bool = True) -> web.Application:
+        """The aiohttp application serving Slack and health, with the indexer and the
+        scheduler running beside it."""
         from bot.web import build_web_app
 
-        return build_web_app(self)
+        return build_web_app(self, run_scheduler=run_scheduler)
+
+    async def run_scheduled(
+        self, name: str, job: Callable[[Services, datetime], Awaitable[list[Outgoing]]]
+    ) -> None:
+        """Run a scheduled use case now and deliver what it returns on Slack."""
+        outgoing = await job(self.services, self.services.clock())
+        if outgoing:
+            report = await self.slack_sender.deliver(outgoing, ReplyTarget(user_id=""))
+            log.info("%s: %s sent, %s failed", name, report.sent, len(report.failed))
 
     async def close(self) -> None:
         """Stop background work and release the database and the index."""
@@ -87,7 +100,15 @@ def create_app(
     settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")  # before touching anything
     store = Store.open(settings.database_url)
     indexer = BackgroundIndexer(store, open_vector_index or index_opener(settings), clock)
-    services = Services(store=store, config=settings.core, clock=clock, notify_indexer=indexer.wake)
+    services = Services(
+        store=store,
+        config=settings.core,
+        clock=clock,
+        notify_indexer=indexer.wake,
+        index=indexer,
+    )
     router = build_router()
-    slack = build_slack_app(settings, services, router, client=slack_client)
-    return Candor(settings, store, services, router, slack, indexer)
+    client = slack_client or make_client(settings)
+    sender = SlackSender(client, store)
+    slack = build_slack_app(settings, services, router, client=client, sender=sender)
+    return Candor(settings, store, services, router, slack, sender, indexer)

@@ -38,6 +38,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-slack", action="store_true", help="don't look up Slack user ids by email"
     )
 
+    themes = sub.add_parser("themes", help="find recurring themes in a CSV export of feedback")
+    themes.add_argument("--input", type=Path, required=True, help="CSV file with a header row")
+    themes.add_argument("--text-column", default="text", help="column holding the feedback text")
+    themes.add_argument(
+        "--person-column",
+        default=None,
+        help="column naming who the feedback is about (default: each row is its own person)",
+    )
+    themes.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    themes.add_argument(
+        "--min-size", type=int, default=None, help="smallest theme (default CANDOR_MIN_GROUP)"
+    )
+
     sub.add_parser("reindex", help="rebuild the vector index from SQL")
     sub.add_parser("migrate", help="bring the database schema up to date")
 
@@ -73,6 +86,10 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_org_import(settings, args.file, use_slack=not args.no_slack))
     if args.command == "reindex":
         return _reindex(settings)
+    if args.command == "themes":
+        from bot.themes_cli import run_themes
+
+        return run_themes(settings, args)
     if args.command == "migrate":
         from store.repository import Store
 

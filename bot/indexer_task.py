@@ -70,6 +70,13 @@ class BackgroundIndexer:
             self._index.close()
             self._index = None
 
+    async def current(self) -> VectorIndex:
+        """Drain everything pending, then return the index (for readers such as the digest)."""
+        while await self.drain_once():
+            pass
+        assert self._index is not None
+        return self._index
+
     async def warm_up(self) -> None:
         """Open the index and load the model before serving, so the first batch of embeddings
         doesn't compete with the first requests. Failures are left for the loop to retry."""

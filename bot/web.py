@@ -9,14 +9,21 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
+from bot import jobs
+from bot.scheduler import build_scheduler
+
 if TYPE_CHECKING:
     from bot.app import Candor
 
 log = logging.getLogger(__name__)
 
 
-def build_web_app(candor: Candor) -> web.Application:
-    """Routes: `POST /slack/events` (everything Slack sends) and `GET /healthz`."""
+def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Application:
+    """Routes: `POST /slack/events` (everything Slack sends) and `GET /healthz`.
+
+    Args:
+        run_scheduler: run scheduled jobs (weekly digest) in this process.
+    """
     app = web.Application(client_max_size=1024**2)
 
     async def slack_events(request: web.Request) -> web.Response:
@@ -34,12 +41,20 @@ def build_web_app(candor: Candor) -> web.Application:
         }
         return web.json_response(body, status=200 if database else 503)
 
+    scheduler = build_scheduler(candor.settings) if run_scheduler else None
+
     async def start_background(_app: web.Application) -> None:
         # Runs before the server listens: load the model now, not on the first requests.
         await candor.indexer.warm_up()
         candor.indexer.start()
+        if scheduler is not None:
+            jobs.attach(candor)
+            scheduler.start()
 
     async def stop_background(_app: web.Application) -> None:
+        if scheduler is not None:
+            scheduler.shutdown(wait=False)
+            jobs.attach(None)
         await candor.close()
 
     app.router.add_post("/slack/events", slack_events)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import kudos
+from handlers import digest, kudos
 from handlers.router import Router
 
 
@@ -10,4 +10,5 @@ def build_router() -> Router:
     """The router with every command Candor offers."""
     router = Router()
     kudos.register(router)
+    digest.register(router)
     return router

@@ -109,11 +109,23 @@ Block = Section | Header | Context | Quote | Divider | Actions | Input
 
 
 @dataclass(frozen=True)
+class Attachment:
+    """A file sent with a message, such as a chart image."""
+
+    filename: str
+    data: bytes = field(repr=False)
+    title: str
+    alt_text: str
+    mime_type: str = "image/png"
+
+
+@dataclass(frozen=True)
 class Message:
     """A complete message: blocks plus a one-line summary for notifications and fallbacks."""
 
     summary: str
     blocks: tuple[Block, ...] = ()
+    attachments: tuple[Attachment, ...] = ()
 
     def mentions(self) -> set[int]:
         """Ids of every person mentioned anywhere in the message."""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from handlers.types import PlatformUser
+from store.vector.index import VectorIndex
 
 
 class PlatformDirectory(Protocol):
@@ -18,4 +19,16 @@ class PlatformDirectory(Protocol):
 
     async def lookup_by_email(self, email: str) -> str | None:
         """The platform user id for an email address, or None."""
+        ...
+
+
+class FeedbackIndex(Protocol):
+    """The vector index of feedback, brought up to date with SQL before it is read."""
+
+    async def current(self) -> VectorIndex:
+        """Apply every pending change, then return the index.
+
+        Raises:
+            Exception: when the index is unavailable (callers say so to the user).
+        """
         ...

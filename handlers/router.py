@@ -149,7 +149,8 @@ class Router:
 def _check_role(services: Services, actor: Person, roles: frozenset[Role], what: str) -> None:
     if Role(actor.role) in roles:
         return
-    allowed = " and ".join(ROLE_NAMES[r] for r in Role if r in roles)
+    names = [ROLE_NAMES[r] for r in Role if r in roles]
+    allowed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
     who = [p.name for p in services.store.people.all() if p.active and Role(p.role) in roles]
     ask = f" Ask {', '.join(who[:3])}." if who and len(roles) < len(Role) else ""
     raise PermissionDenied(f"Only {allowed} can use {what}.{ask}")

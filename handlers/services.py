@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from handlers.config import CoreConfig
-from handlers.ports import PlatformDirectory
+from handlers.ports import FeedbackIndex, PlatformDirectory
 from store.models import Person
 from store.repository import Store
 
@@ -30,6 +30,8 @@ class Services:
     clock: Callable[[], datetime] = utc_now
     # Wakes the background indexer after new feedback is stored (never indexes inline).
     notify_indexer: Callable[[], None] = _nothing
+    # Read access to the vector index, for analytics (themes); None where there is none.
+    index: FeedbackIndex | None = None
 
 
 @dataclass(frozen=True)

@@ -128,6 +128,18 @@ class KudosRepo:
             )
             return self._with_recipients(session, rows)
 
+    def between(self, start: datetime, end: datetime) -> list[KudosRecord]:
+        """Kudos given in [start, end), oldest first."""
+        with session_scope(self._engine) as session:
+            rows = list(
+                session.exec(
+                    select(Kudos)
+                    .where(col(Kudos.created_at) >= start, col(Kudos.created_at) < end)
+                    .order_by(col(Kudos.created_at), col(Kudos.id))
+                )
+            )
+            return self._with_recipients(session, rows)
+
     def page(self, after_id: int, limit: int) -> list[KudosRecord]:
         """Kudos with id greater than `after_id`, in id order: for rebuilding the index."""
         with session_scope(self._engine) as session:

@@ -6,6 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from store.audit import AuditRepo
+from store.conversations import ConversationRepo
 from store.db import make_engine, migrate
 from store.deliveries import DeliveryRepo
 from store.kudos import KudosRepo
@@ -23,6 +24,7 @@ class Store:
         self.outbox = OutboxRepo(engine)
         self.audit = AuditRepo(engine)
         self.deliveries = DeliveryRepo(engine)
+        self.conversations = ConversationRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:

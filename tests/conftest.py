@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
+import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from urllib.parse import urlencode
 
 import pytest
 from aiohttp import ClientSession
@@ -50,6 +53,10 @@ SLACK_USERS = [
     SlackUser("U0GUEST", "guest", "Gia Guest", "gia@contractor.example"),
     SlackUser("U0DEPLOYBOT", "deploybot", "Deploy Bot", None, is_bot=True),
 ]
+
+
+# Calls that carry Candor's answer to a request (as opposed to lookups it makes on the way).
+ANSWERS = {"chat.postMessage", "chat.postEphemeral", "response_url", "views.open"}
 
 
 def _reset_postgres(url: str) -> None:
@@ -165,6 +172,32 @@ class SlackHarness:
             await response.read()
             return response.status
 
+    async def click(
+        self, action_id: str, value: str, *, user: str, channel: str = "C0GENERAL"
+    ) -> int:
+        """Press a button: a signed block_actions payload, then wait for Candor's answer."""
+        payload = {
+            "type": "block_actions",
+            "team": {"id": "T0CANDOR"},
+            "user": {"id": user},
+            "channel": {"id": channel},
+            "trigger_id": uuid.uuid4().hex,
+            "response_url": self.standin.response_url_base + uuid.uuid4().hex,
+            "actions": [
+                {
+                    "action_id": action_id,
+                    "value": value,
+                    "type": "button",
+                    "action_ts": str(time.time()),
+                }
+            ],
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        before = len(self.standin.calls)
+        status = await self.post(body)
+        await self.settle(before)
+        return status
+
     async def kudos(self, text: str, **kwargs: str) -> int:
         """Send `/kudos text` and wait until Candor has finished answering it."""
         before = len(self.standin.calls)
@@ -172,17 +205,22 @@ class SlackHarness:
         await self.settle(before)
         return status
 
-    async def settle(self, before: int, quiet: float = 0.15) -> None:
-        """Wait until the stand-in has seen new calls and then none for `quiet` seconds."""
+    async def settle(self, before: int, quiet: float = 0.15, *, answer: bool = True) -> None:
+        """Wait until Candor has answered (a message or reply since call number `before`) and
+        then made no call for `quiet` seconds. Lookups alone (auth.test, users.info) don't
+        count as an answer: slow work may still be running after them. With `answer=False`
+        (a request that should change nothing) just wait for `quiet` seconds without calls."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + 5
+        deadline = loop.time() + 10
         seen, last_change = len(self.standin.calls), loop.time()
         while loop.time() < deadline:
             await asyncio.sleep(0.02)
-            count = len(self.standin.calls)
-            if count != seen:
-                seen, last_change = count, loop.time()
-            elif count > before and loop.time() - last_change >= quiet:
+            calls = self.standin.calls
+            if len(calls) != seen:
+                seen, last_change = len(calls), loop.time()
+                continue
+            answered = not answer or any(c.method in ANSWERS for c in calls[before:])
+            if answered and loop.time() - last_change >= quiet:
                 return
         # No call at all within the deadline: the caller's assertions say what was missing.
 
@@ -195,13 +233,14 @@ async def running_candor(
     clock: FakeClock,
     *,
     open_index: Callable[[], VectorIndex] | None = None,
+    org_csv: str = ORG_CSV,
     **env: str,
 ) -> AsyncIterator[SlackHarness]:
     """Candor with the sample org imported, served over HTTP, talking to the stand-in."""
     settings = make_settings(tmp_path, database_url, standin.base_url, **env)
     index = InMemoryIndex(HashingEmbedder())
     candor = create_app(settings, clock=clock, open_vector_index=open_index or (lambda: index))
-    await import_directory(candor.store, ORG_CSV, clock(), SlackDirectory(make_client(settings)))
+    await import_directory(candor.store, org_csv, clock(), SlackDirectory(make_client(settings)))
     server = TestServer(candor.web_app())
     await server.start_server()
     try:

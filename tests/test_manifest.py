@@ -20,6 +20,8 @@ METHOD_SCOPES: dict[str, set[str]] = {
     "conversations.open": {"im:write"},
     "users.info": {"users:read"},
     "users.lookupByEmail": {"users:read.email"},
+    "files.getUploadURLExternal": {"files:write"},
+    "files.completeUploadExternal": {"files:write"},
     "response_url": set(),
 }
 
@@ -78,5 +80,18 @@ async def test_scopes_cover_every_web_api_method_the_app_calls(slack: SlackHarne
 
     assert needed <= declared
     # Least privilege: every declared scope is one the app uses (chat:write.public lets the
-    # kudos post land in public channels the bot hasn't joined).
-    assert declared - needed <= {"chat:write.public"}
+    # kudos post land in public channels the bot hasn't joined; files:write uploads the digest
+    # chart, checked in test_digest).
+    assert declared - needed <= {"chat:write.public", "files:write"}
+
+
+def scopes_needed_for(methods: set[str]) -> set[str]:
+    """The bot scopes a set of called Web API methods needs (fails on an unknown method)."""
+    unknown = methods - METHOD_SCOPES.keys()
+    assert not unknown, f"add the scopes for {unknown} to METHOD_SCOPES and the manifest"
+    return set().union(*(METHOD_SCOPES[m] for m in methods))
+
+
+def declared_scopes() -> set[str]:
+    """The bot scopes the manifest asks for."""
+    return set(_manifest()["oauth_config"]["scopes"]["bot"])

@@ -192,6 +192,9 @@ def check(result: StepResult) -> None:
             problems.append(f"expected one channel post, got {posts}")
         if not dms:
             problems.append("no DM to the recipients")
+    elif result.step.expect is Expect.DIGEST:
+        if posts != 1 or dms:
+            problems.append(f"expected one channel post and no DMs, got {posts} and {dms}")
     elif posts or dms or not private:
         problems.append(
             f"expected only a private reply, got {posts} post(s), {dms} DM(s), {private} private"

@@ -97,6 +97,8 @@ class Expect(StrEnum):
     KUDOS = "kudos"  # stored, posted in the channel once, DMs to recipients and managers
     HELP = "help"  # a private help reply
     ERROR = "error"  # a private reply saying what is wrong
+    PRIVATE = "private"  # a private answer (a manager's /themes)
+    DIGEST = "digest"  # a post in the channel (HR's /digest), with a chart
 
 
 @dataclass(frozen=True)
@@ -131,8 +133,9 @@ def _s(
     expect: Expect = Expect.KUDOS,
     note: str = "",
     sends: int = 1,
+    command: str = "/kudos",
 ) -> Step:
-    return Step(_at(when), actor, text, expect=expect, note=note, sends=sends)
+    return Step(_at(when), actor, text, expect=expect, note=note, sends=sends, command=command)
 
 
 ERR, HELP = Expect.ERROR, Expect.HELP
@@ -212,6 +215,11 @@ STEPS: tuple[Step, ...] = (
                                 "first performance conversations #learning"),
     _s("4 Fri 16:55", "kwame", "@amara for answering every question at the all-hands, "
                                "including the uncomfortable ones #courage"),
+    _s("4 Fri 17:10", "priya", "4", Expect.PRIVATE, "asks for her team's themes",
+       command="/themes"),
+    _s("4 Fri 17:20", "kwame", "", ERR, "tries the HR digest", command="/digest"),
+    _s("4 Fri 17:30", "hannah", "4", Expect.DIGEST, "posts the month's themes digest",
+       command="/digest"),
 )
 # fmt: on
 

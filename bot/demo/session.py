@@ -99,6 +99,8 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
                 "SLACK_BOT_TOKEN": token,
                 "SLACK_SIGNING_SECRET": secret,
                 "SLACK_API_URL": standin.base_url,
+                # A 12-person sample org: the floor of 3 lets its themes show (default is 5).
+                "CANDOR_MIN_GROUP": "3",
             },
             dotenv_path=None,
         )
@@ -111,7 +113,7 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
         imported = await import_directory(
             candor.store, scenario.org_csv(), clock(), SlackDirectory(make_client(settings))
         )
-        runner = web.AppRunner(candor.web_app(), access_log=None)
+        runner = web.AppRunner(candor.web_app(run_scheduler=False), access_log=None)
         await runner.setup()
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         host, port = runner.addresses[0][:2]

@@ -58,6 +58,7 @@ class SlackSender:
             try:
                 if isinstance(item.to, ToChannel):
                     await self._post_channel(item.to.channel_id, payload, target)
+                    await self._upload(item.to.channel_id, item.message)
                 elif isinstance(item.to, ToPerson):
                     user_id = slack_ids.get(item.to.person_id)
                     if user_id is None:
@@ -95,6 +96,17 @@ class SlackSender:
             assert target.response_url is not None
             await AsyncWebhookClient(target.response_url).send(
                 response_type="in_channel", **payload
+            )
+
+    async def _upload(self, channel: str, message: Message) -> None:
+        # Files follow their message in the same channel (files.getUploadURLExternal flow).
+        for attachment in message.attachments:
+            await self._client.files_upload_v2(
+                channel=channel,
+                file=attachment.data,
+                filename=attachment.filename,
+                title=attachment.title,
+                alt_txt=attachment.alt_text,
             )
 
     async def _direct_message(self, user_id: str, payload: dict[str, Any]) -> None:

@@ -1,0 +1,30 @@
+"""Scheduled jobs. Module-level functions with stable names: the job store keeps references
+to them by name, so renaming one breaks stored jobs."""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from bot.app import Candor
+
+log = logging.getLogger(__name__)
+
+_running: Candor | None = None
+
+
+def attach(candor: Candor | None) -> None:
+    """Tell the jobs which running Candor to act on (set by the server at start-up)."""
+    global _running
+    _running = candor
+
+
+async def weekly_digest_job() -> None:
+    """Monday 09:00 org time: the themes digest to `CANDOR_HR_CHANNEL`, once per week."""
+    from handlers.digest import weekly_digest
+
+    if _running is None:
+        log.warning("weekly digest skipped: Candor is not running in this process")
+        return
+    await _running.run_scheduled("weekly digest", weekly_digest)

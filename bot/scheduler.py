@@ -1,0 +1,32 @@
+"""APScheduler with a SQL job store: jobs survive restarts; deliveries are claimed once."""
+
+from __future__ import annotations
+
+from zoneinfo import ZoneInfo
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.cron import CronTrigger
+
+from bot.settings import Settings
+
+JOB_TABLE = "candor_jobs"
+WEEKLY_DIGEST = "weekly-digest"
+
+
+def build_scheduler(settings: Settings) -> AsyncIOScheduler:
+    """A scheduler in the org's time zone with Candor's jobs registered (not started)."""
+    zone = ZoneInfo(settings.core.timezone)
+    scheduler = AsyncIOScheduler(
+        jobstores={"default": SQLAlchemyJobStore(url=settings.database_url, tablename=JOB_TABLE)},
+        timezone=zone,
+        job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
+    )
+    scheduler.add_job(
+        "bot.jobs:weekly_digest_job",
+        CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=zone),
+        id=WEEKLY_DIGEST,
+        name="Weekly themes digest to the HR channel",
+        replace_existing=True,
+    )
+    return scheduler

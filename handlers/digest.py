@@ -1,0 +1,278 @@
+"""/digest for HR, /themes for managers, theme details, and the scheduled weekly HR digest."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from handlers.digest_report import DigestReport, Scope, ShownTheme, Window, build_report, team_of
+from handlers.errors import UsageError
+from handlers.messages import (
+    Actions,
+    Attachment,
+    Block,
+    Button,
+    Context,
+    Divider,
+    Header,
+    Message,
+    Outgoing,
+    Quote,
+    Section,
+    ToChannel,
+    ToRequester,
+    text,
+)
+from handlers.router import HR_ONLY, Router
+from handlers.services import RequestContext, Services
+from handlers.types import Command, Interaction, MentionRef, Role
+
+DIGEST_USAGE = "/digest [department | @manager] [weeks]"
+THEMES_USAGE = "/themes [weeks]"
+MAX_WEEKS = 26
+POLARITY = {"strength": ":large_green_circle: strength", "growth": ":large_orange_circle: growth"}
+TREND = {"rising": "↑ rising", "falling": "↓ falling", "steady": "→ steady", "new": "★ new"}
+
+
+def _weeks(words: list[str], usage: str) -> tuple[int, list[str]]:
+    numbers = [w for w in words if re.fullmatch(r"\d+w?", w.lower())]
+    rest = [w for w in words if w not in numbers]
+    if len(numbers) > 1:
+        raise UsageError("Give one number of weeks.", usage=f"Usage: `{usage}`")
+    weeks = int(numbers[0].rstrip("wW")) if numbers else 1
+    if not 1 <= weeks <= MAX_WEEKS:
+        raise UsageError(f"Weeks must be between 1 and {MAX_WEEKS}.", usage=f"Usage: `{usage}`")
+    return weeks, rest
+
+
+async def _digest_scope(command: Command, ctx: RequestContext) -> tuple[Scope, int]:
+    from handlers.identity import resolve
+
+    people = ctx.services.store.people.all()
+    everyone = frozenset(p.id for p in people if p.id is not None)
+    weeks, rest = _weeks(command.words, DIGEST_USAGE)
+    mentions = [a for a in command.args if isinstance(a, MentionRef)]
+    if mentions:
+        who = await resolve(ctx.services, ctx.directory, mentions[0].platform_user_id)
+        if who.person is None or who.person.id is None:
+            raise UsageError("I don't know that person.", usage=f"Usage: `{DIGEST_USAGE}`")
+        team = team_of(who.person.id, people)
+        return Scope(f"team:{who.person.id}", f"{who.person.name}'s team", team), weeks
+    if not rest or [w.lower() for w in rest] in (["all"], ["everyone"]):
+        return Scope("all", "the whole organisation", everyone), weeks
+    wanted = " ".join(rest).lower()
+    departments = sorted({p.department for p in people if p.department})
+    match = [d for d in departments if d.lower() == wanted]
+    if not match:
+        raise UsageError(
+            f"There's no department called {' '.join(rest)!r}. "
+            f"Departments: {', '.join(departments) or 'none imported yet'}.",
+            usage=f"Usage: `{DIGEST_USAGE}`",
+        )
+    dept = frozenset(p.id for p in people if p.department == match[0] and p.id is not None)
+    return Scope(f"dept:{match[0]}", match[0], dept), weeks
+
+
+def _period(window: Window) -> str:
+    last = window.end.date()
+    first = window.start.date()
+    return f"{first:%a %d %b} – {last:%a %d %b %Y}"
+
+
+def _theme_line(shown: ShownTheme) -> str:
+    theme = shown.theme
+    trend = TREND.get(theme.trend, theme.trend)
+    polarity = POLARITY.get(theme.polarity, theme.polarity)
+    return (
+        f"*{theme.label}* — {polarity} · about {shown.people} people · "
+        f"{theme.size} mentions ({trend}; {theme.previous_size} the period before)"
+    )
+
+
+def render_digest(report: DigestReport, *, title: str, details: bool) -> Message:
+    """The digest as a message; `details` adds a Details button per theme (for HR)."""
+    blocks: list[Block] = [
+        Header(title),
+        Context(text(f"{report.scope.label} · {_period(report.window)}")),
+    ]
+    if report.kudos is None:
+        blocks.append(Section(text(*report.notes)))
+        return Message(summary=title, blocks=tuple(blocks))
+    blocks.append(
+        Section(
+            text(f"{report.kudos} kudos about {report.people} people."),
+            fields=tuple(
+                (f"#{v}", text(f"{n} kudos · {p} people")) for v, n, p in report.values[:6]
+            ),
+        )
+    )
+    blocks.append(Divider())
+    if report.themes:
+        blocks.append(Section(text("*Top themes*")))
+        for shown in report.themes[:5]:
+            blocks.append(Section(text(_theme_line(shown))))
+            if shown.snippets:
+                blocks.append(Quote(text(shown.snippets[0])))
+            if details:
+                window = report.window
+                value = (
+                    f"{report.scope.key}|{window.end.isoformat()}|{window.weeks}|{shown.theme.id}"
+                )
+                blocks.append(Actions((Button("Details", "digest.theme", value),)))
+        rising = [s.theme.label for s in report.themes if s.theme.trend in ("rising", "new")]
+        falling = [s.theme.label for s in report.themes if s.theme.trend == "falling"]
+        if rising or falling:
+            blocks.append(
+                Section(
+                    text("*Changes*"),
+                    fields=(
+                        ("Rising", text(", ".join(rising[:5]) or "—")),
+                        ("Falling", text(", ".join(falling[:5]) or "—")),
+                    ),
+                )
+            )
+    else:
+        blocks.append(Section(text("No theme is shared by enough people to show yet.")))
+    if report.departments:
+        blocks.append(
+            Section(
+                text("*Feedback by department* (kudos received)"),
+                fields=tuple(
+                    (d, text(f"{n} kudos · {p} people")) for d, n, p in report.departments[:10]
+                ),
+            )
+        )
+    hidden = f"{report.hidden} smaller theme(s) hidden. " if report.hidden else ""
+    blocks.append(
+        Context(
+            text(
+                f"{hidden}Nothing here stands for fewer than {report.min_group} people; quotes "
+                "appear only where 10 or more contributed, with names removed."
+            )
+        )
+    )
+    attachments: tuple[Attachment, ...] = ()
+    if report.themes:
+        from handlers.charts import theme_trend_png
+
+        chart = theme_trend_png(
+            [(s.theme.label, s.theme.previous_size, s.theme.size) for s in report.themes[:8]]
+        )
+        attachments = (
+            Attachment("theme-trends.png", chart, "Theme trends", "Bar chart of theme mentions"),
+        )
+    return Message(summary=title, blocks=tuple(blocks), attachments=attachments)
+
+
+async def digest_command(command: Command, ctx: RequestContext) -> list[Outgoing]:
+    """HR runs /digest in a channel: the digest is posted there."""
+    if command.first_word in ("help", "?"):
+        return [Outgoing(ToRequester(), _help(DIGEST_USAGE, "A themes digest for HR"), "help")]
+    scope, weeks = await _digest_scope(command, ctx)
+    report = await build_report(ctx.services, scope, Window(ctx.services.clock(), weeks))
+    title = f"Themes digest · {weeks} week{'s' if weeks > 1 else ''}"
+    message = render_digest(report, title=title, details=True)
+    to = ToChannel(command.channel_id) if command.channel_id else ToRequester()
+    return [Outgoing(to, message, "digest.post")]
+
+
+async def themes_command(command: Command, ctx: RequestContext) -> list[Outgoing]:
+    """A manager's themes for their own reports, sent privately."""
+    if command.first_word in ("help", "?"):
+        return [Outgoing(ToRequester(), _help(THEMES_USAGE, "Themes for your team"), "help")]
+    weeks, rest = _weeks(command.words, THEMES_USAGE)
+    if rest or any(isinstance(a, MentionRef) for a in command.args):
+        raise UsageError("/themes covers your own team only.", usage=f"Usage: `{THEMES_USAGE}`")
+    assert ctx.actor.id is not None
+    team = team_of(ctx.actor.id, ctx.services.store.people.all())
+    if not team:
+        raise UsageError("Nobody reports to you in Candor's directory, so there are no themes.")
+    scope = Scope(f"team:{ctx.actor.id}", "your team", team)
+    report = await build_report(ctx.services, scope, Window(ctx.services.clock(), weeks))
+    message = render_digest(report, title="Themes in your team", details=False)
+    return [Outgoing(ToRequester(), message, "themes.reply")]
+
+
+async def theme_details(interaction: Interaction, ctx: RequestContext) -> list[Outgoing]:
+    """HR pressed Details on a digest theme: recompute the same window and show more."""
+    try:
+        scope_key, end, weeks, theme_id = interaction.value.split("|")
+        window = Window(datetime.fromisoformat(end), int(weeks))
+    except ValueError:
+        raise UsageError("That digest is too old to expand. Run /digest again.") from None
+    people = ctx.services.store.people.all()
+    if scope_key.startswith("team:"):
+        manager = int(scope_key.split(":", 1)[1])
+        scope = Scope(scope_key, "team", team_of(manager, people))
+    elif scope_key.startswith("dept:"):
+        name = scope_key.split(":", 1)[1]
+        scope = Scope(
+            scope_key, name, frozenset(p.id for p in people if p.department == name and p.id)
+        )
+    else:
+        scope = Scope("all", "the whole organisation", frozenset(p.id for p in people if p.id))
+    report = await build_report(ctx.services, scope, window)
+    found = [s for s in report.themes if s.theme.id == theme_id]
+    if not found:
+        raise UsageError("That theme can no longer be shown (too few people). Run /digest again.")
+    shown = found[0]
+    blocks: list[Block] = [
+        Header(f"Theme: {shown.theme.label}"[:150]),
+        Section(text(_theme_line(shown))),
+        Section(text("Key phrases: " + ", ".join(shown.theme.keywords))),
+    ]
+    if shown.departments:
+        blocks.append(
+            Section(
+                text("*By department*"),
+                fields=tuple((d, text(f"{n} mentions")) for d, n in shown.departments),
+            )
+        )
+    blocks.extend(Quote(text(s)) for s in shown.snippets)
+    if not shown.snippets:
+        blocks.append(Context(text("Quotes appear only where 10 or more people contributed.")))
+    return [
+        Outgoing(
+            ToRequester(), Message(f"Theme {shown.theme.label}", tuple(blocks)), "digest.details"
+        )
+    ]
+
+
+async def weekly_digest(services: Services, now: datetime) -> list[Outgoing]:
+    """The scheduled Monday digest for the HR channel, claimed once per ISO week."""
+    channel = services.config.hr_channel
+    if not channel:
+        return []
+    year, week, _ = now.isocalendar()
+    if not services.store.deliveries.claim(
+        f"digest:{channel}:all:{year}-W{week:02d}", "digest", now
+    ):
+        return []
+    people = services.store.people.all()
+    scope = Scope("all", "the whole organisation", frozenset(p.id for p in people if p.id))
+    report = await build_report(services, scope, Window(now, 1))
+    message = render_digest(report, title="Weekly themes digest", details=True)
+    return [Outgoing(ToChannel(channel), message, "digest.weekly")]
+
+
+def _help(usage: str, summary: str) -> Message:
+    return Message(summary=summary, blocks=(Section(text(f"*{summary}*\n`{usage}`")),))
+
+
+def register(router: Router) -> None:
+    """Add /digest, /themes and the digest's Details button."""
+    router.command(
+        "digest",
+        summary="Post a k-anonymous themes digest in this channel (HR)",
+        usage=DIGEST_USAGE,
+        examples=("/digest", "/digest Payments 4"),
+        roles=HR_ONLY,
+    )(digest_command)
+    router.command(
+        "themes",
+        summary="Recurring themes in your team's feedback (managers)",
+        usage=THEMES_USAGE,
+        examples=("/themes", "/themes 4"),
+        roles=frozenset({Role.MANAGER, Role.HR, Role.ADMIN}),
+    )(themes_command)
+    router.action("digest.theme", roles=HR_ONLY)(theme_details)

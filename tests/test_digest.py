@@ -1,0 +1,214 @@
+"""/digest, /themes, theme details and the weekly HR digest, through the real Bolt app."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.slack.standin import SlackStandIn, SlackUser
+from tests.conftest import BOT_TOKEN, FakeClock, SlackHarness, running_candor
+
+DEPARTMENTS = {"Payments": 8, "Platform": 7, "Design": 4}
+TOPICS = {
+    "outage": "for handling the production outage calmly and restoring service for customers",
+    "mentoring": "for mentoring new engineers patiently during onboarding week",
+    "design": "for thoughtful design critique on the checkout flow prototypes",
+}
+
+
+def _org() -> tuple[str, list[SlackUser]]:
+    rows = ["email,name,manager_email,department,title,role"]
+    users = [SlackUser("U0HR", "hr", "Hana Kim", "hr@x.io")]
+    rows.append("hr@x.io,Hana Kim,,People,People Partner,hr")
+    rows.append("vp@x.io,Val Price,,Leadership,VP,")
+    users.append(SlackUser("U0VP", "vp", "Val Price", "vp@x.io"))
+    for dept, size in DEPARTMENTS.items():
+        lead = f"{dept.lower()}0@x.io"
+        for i in range(size):
+            email = f"{dept.lower()}{i}@x.io"
+            manager = "vp@x.io" if i == 0 else lead
+            name = f"{dept} Person{i}"
+            rows.append(f"{email},{name},{manager},{dept},Engineer,")
+            users.append(SlackUser(f"U{dept[:2].upper()}{i}", f"{dept.lower()}{i}", name, email))
+    return "\n".join(rows) + "\n", users
+
+
+@pytest.fixture
+async def org(tmp_path: Path, database_url: str, clock: FakeClock) -> AsyncIterator[SlackHarness]:
+    csv_text, users = _org()
+    async with (
+        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
+        running_candor(
+            tmp_path, database_url, standin, clock, org_csv=csv_text, CANDOR_HR_CHANNEL="C0HR"
+        ) as harness,
+    ):
+        _seed(harness)
+        yield harness
+
+
+def _seed(harness: SlackHarness) -> None:
+    """Three topics of kudos from many people in the last week, one topic only in Design."""
+    store = harness.candor.store
+    people = [p for p in store.people.all() if p.department in DEPARTMENTS]
+    now = harness.clock()
+    n = 0
+    for topic, reason in TOPICS.items():
+        pool = [p for p in people if p.department == "Design"] if topic == "design" else people
+        for i, giver in enumerate(pool):
+            receiver = pool[(i + 1) % len(pool)]
+            assert giver.id and receiver.id
+            n += 1
+            store.kudos.create(
+                giver_id=giver.id,
+                recipient_ids=[receiver.id],
+                text=f"{reason} {['today', 'again', 'this sprint'][i % 3]}",
+                company_values=["teamwork"] if topic == "mentoring" else ["craft"],
+                platform="slack",
+                channel_id="C0GENERAL",
+                request_key=f"seed-{n}",
+                at=now - timedelta(days=1, minutes=i),
+            )
+
+
+def _posted(harness: SlackHarness, channel: str) -> list[Any]:
+    return [c for c in harness.standin.calls_to("chat.postMessage") if c.args["channel"] == channel]
+
+
+def _text(calls: list[Any]) -> str:
+    return json.dumps([c.args.get("blocks") for c in calls])
+
+
+async def test_hr_digest_is_posted_in_the_channel_with_a_chart(org: SlackHarness) -> None:
+    await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
+    await org.settle(len(org.standin.calls), quiet=0.5)
+
+    [post] = _posted(org, "C0PEOPLE")
+    rendered = _text([post])
+    assert "Themes digest" in rendered
+    assert "outage" in rendered and "mentoring" in rendered
+    assert "people" in rendered
+    # The chart follows the post in the same channel.
+    [upload] = org.standin.calls_to("files.completeUploadExternal")
+    assert upload.args["channel_id"] == "C0PEOPLE"
+    assert next(iter(org.standin.uploaded_files.values())).startswith(b"\x89PNG")
+    # Every call made is allowed by the manifest's scopes and matches Slack's spec.
+    from tests.slack_contract import assert_calls_match_spec
+    from tests.test_manifest import declared_scopes, scopes_needed_for
+
+    assert scopes_needed_for({c.method for c in org.standin.calls}) <= declared_scopes()
+    assert_calls_match_spec(org.standin.calls)
+
+
+async def test_no_rendered_theme_stands_for_fewer_than_the_minimum(org: SlackHarness) -> None:
+    await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
+    await org.settle(len(org.standin.calls), quiet=0.5)
+
+    rendered = _text(_posted(org, "C0PEOPLE"))
+    import re
+
+    counts = [int(n) for n in re.findall(r"(\d+) people", rendered)]
+    assert counts and min(counts) >= 5
+    # Design's topic involves only 4 people: it must not appear as a theme.
+    assert "critique" not in rendered
+
+
+async def test_digest_is_for_hr_only_and_says_who_may(org: SlackHarness) -> None:
+    await org.kudos("", command="/digest", user="UPA1")
+
+    assert _posted(org, "C0GENERAL") == []
+    reply = _text(org.standin.calls_to("response_url"))
+    assert "Only HR and admins" in reply and "Hana Kim" in reply
+
+
+async def test_digest_for_an_unknown_department_lists_the_real_ones(org: SlackHarness) -> None:
+    await org.kudos("Marketing", command="/digest", user="U0HR")
+
+    reply = _text(org.standin.calls_to("response_url"))
+    assert "no department called" in reply and "Payments" in reply
+
+
+async def test_a_small_department_shows_nothing(org: SlackHarness) -> None:
+    await org.kudos("Design", command="/digest", user="U0HR", channel="C0PEOPLE")
+
+    rendered = _text(_posted(org, "C0PEOPLE"))
+    assert "Fewer than 5 people" in rendered
+    assert "critique" not in rendered
+
+
+async def test_manager_themes_cover_their_own_reports_only(org: SlackHarness) -> None:
+    await org.kudos("", command="/themes", user="UPA0")  # Payments lead
+
+    [reply] = org.standin.calls_to("response_url")
+    assert reply.args["response_type"] == "ephemeral"
+    rendered = _text([reply])
+    assert "your team" in rendered
+    assert "critique" not in rendered
+
+
+async def test_employees_cannot_ask_for_team_themes(org: SlackHarness) -> None:
+    await org.kudos("", command="/themes", user="UPA3")
+
+    assert "Only managers, HR and admins" in _text(org.standin.calls_to("response_url"))
+
+
+async def test_theme_details_for_hr(org: SlackHarness) -> None:
+    await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
+    await org.settle(len(org.standin.calls), quiet=0.5)
+    [post] = _posted(org, "C0PEOPLE")
+    buttons = [
+        e
+        for b in post.args["blocks"]
+        if b["type"] == "actions"
+        for e in b["elements"]
+        if e["action_id"] == "digest.theme"
+    ]
+    assert buttons
+
+    await org.click("digest.theme", buttons[0]["value"], user="U0HR")
+    details = _text(org.standin.calls_to("response_url"))
+    assert "Theme:" in details and "Key phrases" in details
+
+    org.standin.clear()
+    await org.click("digest.theme", buttons[0]["value"], user="UPA3")
+    assert "Only HR and admins" in _text(org.standin.calls_to("response_url"))
+
+
+async def test_weekly_digest_goes_to_the_hr_channel_once_per_week(org: SlackHarness) -> None:
+    from handlers.digest import weekly_digest
+
+    await org.candor.run_scheduled("weekly digest", weekly_digest)
+    await org.candor.run_scheduled("weekly digest", weekly_digest)  # a restart or a replica
+
+    assert len(_posted(org, "C0HR")) == 1
+    org.clock.advance(days=7)
+    await org.candor.run_scheduled("weekly digest", weekly_digest)
+    assert len(_posted(org, "C0HR")) == 2
+
+
+async def test_the_weekly_digest_is_scheduled_monday_9_in_the_org_time_zone(tmp_path: Path) -> None:
+    from bot.scheduler import WEEKLY_DIGEST, build_scheduler
+    from bot.settings import Settings
+
+    settings = Settings.from_env(
+        {
+            "CANDOR_DATA_DIR": str(tmp_path),
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
+            "CANDOR_TIMEZONE": "America/New_York",
+        },
+        dotenv_path=None,
+    )
+    scheduler = build_scheduler(settings)
+    scheduler.start(paused=True)
+    try:
+        job = scheduler.get_job(WEEKLY_DIGEST)
+        assert job is not None
+        run = job.next_run_time
+        assert run.weekday() == 0 and (run.hour, run.minute) == (9, 0)
+        assert str(run.tzinfo) == "America/New_York"
+    finally:
+        scheduler.shutdown(wait=False)
