@@ -7,6 +7,7 @@ import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from slack_bolt.async_app import AsyncApp
@@ -23,6 +24,9 @@ from handlers.services import Services, utc_now
 from store.repository import Store
 from store.vector.embedder import make_embedder
 from store.vector.index import VectorIndex, open_index
+
+if TYPE_CHECKING:
+    from bot.teams.app import TeamsRuntime
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,7 @@ class Candor:
     slack: AsyncApp
     slack_sender: SlackSender
     indexer: BackgroundIndexer
+    teams: TeamsRuntime | None = None
     _closed: bool = field(default=False, repr=False)
 
     def web_app(self, *, run_scheduler: bool = True) -> web.Application:
@@ -81,8 +86,25 @@ class Candor:
         if self._closed:
             return
         self._closed = True
+        if self.teams is not None:
+            await self.teams.close()
         await self.indexer.stop()
         self.store.close()
+
+
+def _chat_model(settings: Settings) -> Any | None:
+    """The configured langchain chat model, or None (offline engine) if unset or unusable."""
+    if not settings.llm:
+        return None
+    from prompts.llm import load_chat_model
+
+    try:
+        return load_chat_model(settings.llm)
+    except Exception as error:  # a missing provider package or credentials: stay useful
+        log.warning(
+            "CANDOR_LLM could not be loaded (%s); using the offline engine", type(error).__name__
+        )
+        return None
 
 
 def create_app(
@@ -91,6 +113,8 @@ def create_app(
     clock: Callable[[], datetime] = utc_now,
     open_vector_index: Callable[[], VectorIndex] | None = None,
     slack_client: AsyncWebClient | None = None,
+    llm: Any | None = None,
+    teams_adapter: Any = None,
 ) -> Candor:
     """Build Candor from settings: migrate the database, wire handlers and the Slack app.
 
@@ -106,9 +130,15 @@ def create_app(
         clock=clock,
         notify_indexer=indexer.wake,
         index=indexer,
+        llm=llm if llm is not None else _chat_model(settings),
     )
     router = build_router()
     client = slack_client or make_client(settings)
     sender = SlackSender(client, store)
     slack = build_slack_app(settings, services, router, client=client, sender=sender)
-    return Candor(settings, store, services, router, slack, sender, indexer)
+    teams = None
+    if settings.teams.configured:
+        from bot.teams.app import build_teams  # botbuilder costs about 1 s to import
+
+        teams = build_teams(settings.teams, services, router, adapter=teams_adapter)
+    return Candor(settings, store, services, router, slack, sender, indexer, teams)

@@ -51,6 +51,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--min-size", type=int, default=None, help="smallest theme (default CANDOR_MIN_GROUP)"
     )
 
+    teams = sub.add_parser("teams", help="Microsoft Teams helpers")
+    teams_sub = teams.add_subparsers(dest="teams_command", required=True, metavar="ACTION")
+    package = teams_sub.add_parser("package", help="build the Teams app zip (manifest + icons)")
+    package.add_argument("--out", type=Path, default=Path("candor-teams.zip"))
+    package.add_argument("--domain", default=None, help="public host, e.g. candor.example.com")
+    package.add_argument("--app-id", default=None, help="default: MICROSOFT_APP_ID")
+
     sub.add_parser("reindex", help="rebuild the vector index from SQL")
     sub.add_parser("migrate", help="bring the database schema up to date")
 
@@ -86,6 +93,8 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_org_import(settings, args.file, use_slack=not args.no_slack))
     if args.command == "reindex":
         return _reindex(settings)
+    if args.command == "teams":
+        return _teams_package(settings, args)
     if args.command == "themes":
         from bot.themes_cli import run_themes
 
@@ -133,6 +142,20 @@ async def _org_import(settings: Settings, path: Path, *, use_slack: bool) -> int
         )
         for email in report.slack_missing[:20]:
             print(f"  not in Slack: {email}")
+    return 0
+
+
+def _teams_package(settings: Settings, args: argparse.Namespace) -> int:
+    from bot.teams.package import build_package
+
+    app_id = args.app_id or settings.teams.app_id
+    if not app_id:
+        raise SettingsError("set MICROSOFT_APP_ID (or pass --app-id) to build the Teams package")
+    try:
+        out = build_package(args.out, app_id, domain=args.domain)
+    except ValueError as error:
+        raise SettingsError(str(error)) from None
+    print(f"Wrote {out}. Upload it in Teams: Apps → Manage your apps → Upload an app.")
     return 0
 
 

@@ -9,9 +9,19 @@ from __future__ import annotations
 
 import logging
 
-CHATTY_LIBRARIES = ("slack_sdk", "slack_bolt", "botbuilder", "chromadb", "httpx", "urllib3")
+CHATTY_LIBRARIES = (
+    "slack_sdk",
+    "slack_bolt",
+    "botbuilder",
+    "botframework",
+    "msrest",
+    "msal",
+    "chromadb",
+    "httpx",
+    "urllib3",
+)
 # Bolt also logs whole request bodies in some warnings (a bad signature, an unhandled request).
-SDK_PREFIXES = ("slack_bolt", "slack_sdk", "botbuilder")
+SDK_PREFIXES = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "msal")
 _CONTENT_MARKERS = ("body", "text", "payload", "blocks", "view", "user_name", "email")
 
 

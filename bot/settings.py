@@ -85,6 +85,78 @@ def _values(raw: str | None) -> tuple[str, ...]:
     return tuple(dict.fromkeys(v for v in items if v))
 
 
+APP_TYPES = {
+    "multitenant": "MultiTenant",
+    "singletenant": "SingleTenant",
+    "userassignedmsi": "UserAssignedMSI",
+}
+_TRUE = {"1", "true", "yes", "on"}
+
+
+@dataclass(frozen=True)
+class TeamsSettings:
+    """The bot's Microsoft app registration and whether incoming requests are authenticated.
+
+    Authentication (Bot Framework JWTs on every incoming request) is on unless
+    `CANDOR_TEAMS_AUTH_DISABLED` is set, which only tests and the offline demo do.
+    """
+
+    app_id: str = ""
+    app_password: Secret = field(default_factory=lambda: Secret(""))
+    app_type: str = "MultiTenant"
+    tenant_id: str = ""
+    auth_disabled: bool = False
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> TeamsSettings:
+        """Read `MICROSOFT_APP_*` and `CANDOR_TEAMS_AUTH_DISABLED` from `env` (default: os.environ).
+
+        Raises:
+            SettingsError: for an unknown app type.
+        """
+        values = os.environ if env is None else env
+        raw_type = (values.get("MICROSOFT_APP_TYPE") or "MultiTenant").strip()
+        app_type = APP_TYPES.get(raw_type.lower())
+        if app_type is None:
+            raise SettingsError(
+                "MICROSOFT_APP_TYPE must be MultiTenant, SingleTenant or UserAssignedMSI, "
+                f"got {raw_type!r}"
+            )
+        return cls(
+            app_id=(values.get("MICROSOFT_APP_ID") or "").strip(),
+            app_password=Secret((values.get("MICROSOFT_APP_PASSWORD") or "").strip()),
+            app_type=app_type,
+            tenant_id=(values.get("MICROSOFT_APP_TENANT_ID") or "").strip(),
+            auth_disabled=(values.get("CANDOR_TEAMS_AUTH_DISABLED") or "").strip().lower() in _TRUE,
+        )
+
+    @property
+    def configured(self) -> bool:
+        """Whether Teams is set up at all (an app id, or the explicit test switch)."""
+        return bool(self.app_id) or self.auth_disabled
+
+    def check(self) -> None:
+        """Fail fast, naming every setting that authentication needs and lacks.
+
+        Raises:
+            SettingsError: listing the missing environment variables.
+        """
+        if self.auth_disabled:
+            return
+        missing = [] if self.app_id else ["MICROSOFT_APP_ID"]
+        if self.app_type != "UserAssignedMSI" and not self.app_password:
+            missing.append("MICROSOFT_APP_PASSWORD")
+        if self.app_type != "MultiTenant" and not self.tenant_id:
+            missing.append("MICROSOFT_APP_TENANT_ID")
+        if missing:
+            raise SettingsError(
+                f"missing required Teams setting{'s' if len(missing) > 1 else ''}: "
+                + ", ".join(missing)
+                + f" (MICROSOFT_APP_TYPE={self.app_type}; set CANDOR_TEAMS_AUTH_DISABLED=1 "
+                "only for offline tests)"
+            )
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything Candor reads from its environment. Build it with `Settings.from_env()`."""
@@ -100,6 +172,7 @@ class Settings:
     llm: str | None = None
     log_level: str = "INFO"
     core: CoreConfig = field(default_factory=CoreConfig)
+    teams: TeamsSettings = field(default_factory=TeamsSettings)
 
     def __repr__(self) -> str:
         # URLs may carry a password (postgresql://user:password@host/db): mask it like a Secret.
@@ -160,6 +233,7 @@ class Settings:
             llm=(merged.get("CANDOR_LLM") or "").strip() or None,
             log_level=(merged.get("CANDOR_LOG_LEVEL") or "INFO").upper(),
             core=core,
+            teams=TeamsSettings.from_env(merged),
         )
 
     def require(self, *names: str) -> None:

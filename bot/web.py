@@ -59,6 +59,8 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
 
     app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
+    if candor.teams is not None:
+        app.router.add_post("/api/messages", candor.teams.handle)
     app.on_startup.append(start_background)
     app.on_cleanup.append(stop_background)
     return app

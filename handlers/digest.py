@@ -12,6 +12,7 @@ from handlers.messages import (
     Attachment,
     Block,
     Button,
+    Citation,
     Context,
     Divider,
     Header,
@@ -84,7 +85,7 @@ def _theme_line(shown: ShownTheme) -> str:
     trend = TREND.get(theme.trend, theme.trend)
     polarity = POLARITY.get(theme.polarity, theme.polarity)
     return (
-        f"*{theme.label}* — {polarity} · about {shown.people} people · "
+        f"*{shown.label}* — {polarity} · about {shown.people} people · "
         f"{theme.size} mentions ({trend}; {theme.previous_size} the period before)"
     )
 
@@ -109,8 +110,13 @@ def render_digest(report: DigestReport, *, title: str, details: bool) -> Message
     blocks.append(Divider())
     if report.themes:
         blocks.append(Section(text("*Top themes*")))
-        for shown in report.themes[:5]:
+        for number, shown in enumerate(report.themes[:5], start=1):
             blocks.append(Section(text(_theme_line(shown))))
+            if shown.ai_summary:
+                cite = Citation(
+                    "theme", number, f"theme {shown.theme.id}: {shown.theme.size} mentions"
+                )
+                blocks.append(Quote(text(shown.ai_summary), (cite,)))
             if shown.snippets:
                 blocks.append(Quote(text(shown.snippets[0])))
             if details:
@@ -119,8 +125,8 @@ def render_digest(report: DigestReport, *, title: str, details: bool) -> Message
                     f"{report.scope.key}|{window.end.isoformat()}|{window.weeks}|{shown.theme.id}"
                 )
                 blocks.append(Actions((Button("Details", "digest.theme", value),)))
-        rising = [s.theme.label for s in report.themes if s.theme.trend in ("rising", "new")]
-        falling = [s.theme.label for s in report.themes if s.theme.trend == "falling"]
+        rising = [s.label for s in report.themes if s.theme.trend in ("rising", "new")]
+        falling = [s.label for s in report.themes if s.theme.trend == "falling"]
         if rising or falling:
             blocks.append(
                 Section(
@@ -143,11 +149,16 @@ def render_digest(report: DigestReport, *, title: str, details: bool) -> Message
             )
         )
     hidden = f"{report.hidden} smaller theme(s) hidden. " if report.hidden else ""
+    writer = (
+        "Theme labels are key phrases from the feedback (offline engine). "
+        if report.engine.startswith("offline")
+        else f"Labels and summaries by {report.engine}, checked against the themes they cite. "
+    )
     blocks.append(
         Context(
             text(
-                f"{hidden}Nothing here stands for fewer than {report.min_group} people; quotes "
-                "appear only where 10 or more contributed, with names removed."
+                f"{writer}{hidden}Nothing here stands for fewer than {report.min_group} "
+                "people; quotes appear only where 10 or more contributed, with names removed."
             )
         )
     )
@@ -156,7 +167,7 @@ def render_digest(report: DigestReport, *, title: str, details: bool) -> Message
         from handlers.charts import theme_trend_png
 
         chart = theme_trend_png(
-            [(s.theme.label, s.theme.previous_size, s.theme.size) for s in report.themes[:8]]
+            [(s.label, s.theme.previous_size, s.theme.size) for s in report.themes[:8]]
         )
         attachments = (
             Attachment("theme-trends.png", chart, "Theme trends", "Bar chart of theme mentions"),
@@ -217,7 +228,7 @@ async def theme_details(interaction: Interaction, ctx: RequestContext) -> list[O
         raise UsageError("That theme can no longer be shown (too few people). Run /digest again.")
     shown = found[0]
     blocks: list[Block] = [
-        Header(f"Theme: {shown.theme.label}"[:150]),
+        Header(f"Theme: {shown.label}"[:150]),
         Section(text(_theme_line(shown))),
         Section(text("Key phrases: " + ", ".join(shown.theme.keywords))),
     ]

@@ -13,13 +13,15 @@ from __future__ import annotations
 import asyncio
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
 from handlers.errors import CandorError
 from handlers.services import Services
 from insights.anonymity import Group, effective_min_group, safe_groups, scrub_names, snippet_allowed
 from insights.themes import FeedbackItem, Theme, find_themes
+from prompts.llm import model_name
+from prompts.theme_summaries import SPEC, ThemeInput, summarise_themes
 from store.kudos import KudosRecord, doc_id
 from store.models import Person
 
@@ -57,6 +59,14 @@ class ShownTheme:
     people: int
     snippets: tuple[str, ...]
     departments: tuple[tuple[str, int], ...]
+    # Written by the LLM when one is configured and its answer passed validation.
+    ai_label: str | None = None
+    ai_summary: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The label to show: the validated AI label, else the key phrases."""
+        return self.ai_label or self.theme.label
 
 
 @dataclass(frozen=True)
@@ -74,6 +84,8 @@ class DigestReport:
     hidden: int = 0
     unindexed: int = 0
     notes: tuple[str, ...] = field(default_factory=tuple)
+    # "offline" or "<model> (prompt <name> v<version>)": who wrote the labels and summaries.
+    engine: str = "offline"
 
 
 class IndexUnavailable(CandorError):
@@ -171,6 +183,9 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
         min_group,
         context,
     )
+    engine = "offline"
+    if services.llm is not None and shown:
+        shown, engine = await _ai_labels(services, shown, names)
     return DigestReport(
         scope=scope,
         window=window,
@@ -178,11 +193,52 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
         kudos=len(current),
         people=len(everyone),
         themes=tuple(shown),
+        engine=engine,
         values=values,
         departments=departments,
         hidden=len(disclosure.hidden),
         unindexed=len(records) - len(items),
     )
+
+
+async def _ai_labels(
+    services: Services, shown: list[ShownTheme], names: list[str]
+) -> tuple[list[ShownTheme], str]:
+    """Ask the LLM for labels and summaries; keep the offline ones if its answer is invalid.
+
+    Only key phrases (names scrubbed), polarity, counts and quotes that already passed the
+    anonymity rules leave the machine.
+    """
+    inputs = [
+        ThemeInput(
+            theme_id=s.theme.id,
+            keywords=tuple(
+                k for k in (scrub_names(k, names) for k in s.theme.keywords) if "[name]" not in k
+            ),
+            polarity=s.theme.polarity,
+            mentions=s.theme.size,
+            quotes=s.snippets,
+        )
+        for s in shown
+    ]
+    written = await summarise_themes(services.llm, inputs, names)
+    if not written:
+        return shown, "offline (the language model's answer was not usable)"
+    model = model_name(services.llm)
+    services.store.ai_outputs.record(
+        kind="theme_summaries",
+        model=model,
+        prompt=SPEC.name,
+        prompt_version=SPEC.version,
+        input_ids=[i for s in shown for i in s.theme.item_ids],
+        output={k: v.model_dump() for k, v in written.items()},
+        at=services.clock(),
+    )
+    labelled = [
+        replace(s, ai_label=written[s.theme.id].label, ai_summary=written[s.theme.id].summary)
+        for s in shown
+    ]
+    return labelled, f"{model} (prompt {SPEC.name} v{SPEC.version})"
 
 
 def _grouped(

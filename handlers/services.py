@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 from handlers.config import CoreConfig
 from handlers.ports import FeedbackIndex, PlatformDirectory
@@ -32,6 +33,8 @@ class Services:
     notify_indexer: Callable[[], None] = _nothing
     # Read access to the vector index, for analytics (themes); None where there is none.
     index: FeedbackIndex | None = None
+    # A langchain chat model when CANDOR_LLM is set; None means the offline engine only.
+    llm: Any | None = None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,8 @@ class Kudos(SQLModel, table=True):
     text: str = Field(sa_type=sa.Text)
     company_values: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     platform: str = Field(max_length=20)
-    channel_id: str | None = Field(default=None, max_length=40)
+    # Teams conversation ids run to 100+ characters; Slack's are about 11.
+    channel_id: str | None = Field(default=None, max_length=400)
     created_at: datetime = Field(index=True)
 
 
@@ -124,3 +125,18 @@ class ConversationRef(SQLModel, table=True):
     service_url: str = Field(max_length=500)
     reference: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     updated_at: datetime
+
+
+class AIOutput(SQLModel, table=True):
+    """An AI-written output with its provenance: model, prompt version and the records used."""
+
+    __tablename__ = "ai_outputs"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=40)
+    model: str = Field(max_length=200)
+    prompt: str = Field(max_length=80)
+    prompt_version: str = Field(max_length=20)
+    input_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    output: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime = Field(index=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+from store.ai_outputs import AIOutputRepo
 from store.audit import AuditRepo
 from store.conversations import ConversationRepo
 from store.db import make_engine, migrate
@@ -24,6 +25,7 @@ class Store:
         self.outbox = OutboxRepo(engine)
         self.audit = AuditRepo(engine)
         self.deliveries = DeliveryRepo(engine)
+        self.ai_outputs = AIOutputRepo(engine)
         self.conversations = ConversationRepo(engine)
 
     @classmethod

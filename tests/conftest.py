@@ -12,6 +12,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlencode
 
 import pytest
@@ -234,12 +235,15 @@ async def running_candor(
     *,
     open_index: Callable[[], VectorIndex] | None = None,
     org_csv: str = ORG_CSV,
+    llm: Any = None,
     **env: str,
 ) -> AsyncIterator[SlackHarness]:
     """Candor with the sample org imported, served over HTTP, talking to the stand-in."""
     settings = make_settings(tmp_path, database_url, standin.base_url, **env)
     index = InMemoryIndex(HashingEmbedder())
-    candor = create_app(settings, clock=clock, open_vector_index=open_index or (lambda: index))
+    candor = create_app(
+        settings, clock=clock, open_vector_index=open_index or (lambda: index), llm=llm
+    )
     await import_directory(candor.store, org_csv, clock(), SlackDirectory(make_client(settings)))
     server = TestServer(candor.web_app())
     await server.start_server()

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from bot.slack.standin import SlackStandIn, SlackUser
 from tests.conftest import BOT_TOKEN, FakeClock, SlackHarness, running_candor
@@ -212,3 +213,86 @@ async def test_the_weekly_digest_is_scheduled_monday_9_in_the_org_time_zone(tmp_
         assert str(run.tzinfo) == "America/New_York"
     finally:
         scheduler.shutdown(wait=False)
+
+
+class ThemeLabeller(FakeListChatModel):
+    """A fake chat model that answers the theme prompt from the themes it is given."""
+
+    async def ainvoke(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        from langchain_core.messages import AIMessage
+
+        body = list(input)[-1][1]
+        themes = json.loads(body.removeprefix("<themes>\n").removesuffix("\n</themes>"))
+        answer = {
+            "themes": [
+                {
+                    "theme_id": t["theme_id"],
+                    "label": f"AI label {t['theme_id']}",
+                    "summary": "A recurring topic in recent praise. It spans several teams.",
+                }
+                for t in themes
+            ]
+        }
+        return AIMessage(content=json.dumps(answer))
+
+
+@pytest.fixture
+async def org_with_llm(
+    tmp_path: Path, database_url: str, clock: FakeClock
+) -> AsyncIterator[SlackHarness]:
+    csv_text, users = _org()
+    async with (
+        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
+        running_candor(
+            tmp_path,
+            database_url,
+            standin,
+            clock,
+            org_csv=csv_text,
+            llm=ThemeLabeller(responses=["unused"]),
+        ) as harness,
+    ):
+        _seed(harness)
+        yield harness
+
+
+async def test_with_an_llm_labels_and_summaries_cite_their_themes(
+    org_with_llm: SlackHarness,
+) -> None:
+    org = org_with_llm
+    await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
+    await org.settle(len(org.standin.calls), quiet=0.5)
+
+    rendered = _text(_posted(org, "C0PEOPLE"))
+    assert "AI label t1" in rendered
+    assert "A recurring topic in recent praise" in rendered
+    assert "Sources: [1] theme t1" in rendered
+    assert "Labels and summaries by" in rendered
+    [output] = org.candor.store.ai_outputs.recent("theme_summaries")
+    assert output.prompt == "theme_summaries" and output.prompt_version == "1"
+    assert output.input_ids and all(i.startswith("kudos:") for i in output.input_ids)
+
+
+async def test_an_llm_that_answers_nonsense_leaves_the_offline_labels(
+    tmp_path: Path, database_url: str, clock: FakeClock
+) -> None:
+    csv_text, users = _org()
+    async with (
+        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
+        running_candor(
+            tmp_path,
+            database_url,
+            standin,
+            clock,
+            org_csv=csv_text,
+            llm=FakeListChatModel(responses=["I'd rather not."] * 4),
+        ) as org,
+    ):
+        _seed(org)
+        await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
+        await org.settle(len(org.standin.calls), quiet=0.5)
+
+        rendered = _text(_posted(org, "C0PEOPLE"))
+        assert "outage" in rendered
+        assert "offline engine" in rendered
+        assert org.candor.store.ai_outputs.recent() == []

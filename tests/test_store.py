@@ -575,3 +575,52 @@ def test_by_email_ignores_case_and_spaces(store: Store) -> None:
     assert store.people.get(987_654) is None
     assert store.people.many([]) == {}
     assert set(store.people.many([ids["ana"], 987_654])) == {ids["ana"]}
+
+
+def test_widening_channel_ids_keeps_every_kudos_recipient(database_url: str) -> None:
+    """Migration 0004 rebuilds `kudos` on SQLite; its recipients must survive the rebuild."""
+    from alembic import command
+    from sqlalchemy import text
+
+    from store.db import _alembic_config, make_engine
+
+    engine = make_engine(database_url)
+    config = _alembic_config()
+    with engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.upgrade(config, "0003")
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO people (id, email, name, department, title, role, active, "
+                "created_at, updated_at) VALUES (1, 'a@x.io', 'A', '', '', 'employee', true, "
+                ":t, :t), (2, 'b@x.io', 'B', '', '', 'employee', true, :t, :t)"
+            ),
+            {"t": T0},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO kudos (giver_id, text, company_values, platform, channel_id, "
+                "created_at) VALUES (1, 'thanks', '[]', 'slack', 'C1', :t)"
+            ),
+            {"t": T0},
+        )
+        kudos_id = connection.execute(text("SELECT id FROM kudos")).scalar()
+        connection.execute(text("INSERT INTO kudos_recipients VALUES (:k, 2)"), {"k": kudos_id})
+    migrate(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT count(*) FROM kudos_recipients")).scalar() == 1
+    store = Store(engine)
+    teams_conversation = "19:" + "x" * 150 + "@thread.tacv2"
+    record = store.kudos.create(
+        giver_id=1,
+        recipient_ids=[2],
+        text="long channel id",
+        company_values=[],
+        platform="teams",
+        channel_id=teams_conversation,
+        request_key="teams-long",
+        at=T0,
+    )
+    assert record is not None and record.channel_id == teams_conversation
+    engine.dispose()

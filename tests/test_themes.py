@@ -12,7 +12,7 @@ import pytest
 from insights.themes import FeedbackItem, ThemeResult, find_themes, item_polarity, polarity_cues
 from insights.themes.labels import STOP_WORDS, phrases
 from insights.themes.polarity import theme_polarity
-from store.vector.embedder import MiniLMEmbedder
+from store.vector.embedder import HashingEmbedder, MiniLMEmbedder
 from store.vector.onnx_bert import ensure_onnx_model
 
 DIM = 384
@@ -147,6 +147,32 @@ def test_outliers_and_zero_vectors_get_no_theme() -> None:
     assert result.assignments[-4:] == (None, None, None, None)
 
 
+REASONS = [
+    "for handling the production outage calmly and restoring service for customers",
+    "for mentoring new engineers patiently during onboarding week",
+]
+
+
+def pasted_reasons(vectors: Sequence[Sequence[float]]) -> list[FeedbackItem]:
+    texts = pasted_texts()
+    return [
+        FeedbackItem(f"kudos:{n:02d}", text, vector, (n % 18,), 40 + n % 18)
+        for n, (text, vector) in enumerate(zip(texts, vectors, strict=True))
+    ]
+
+
+def pasted_texts() -> list[str]:
+    return [f"{r} {['today', 'again', 'this sprint'][i % 3]}" for r in REASONS for i in range(18)]
+
+
+def test_a_reason_pasted_with_different_endings_is_one_theme() -> None:
+    # Copies read as infinitely tight clusters; they must not split a theme by last word.
+    items = pasted_reasons(HashingEmbedder().embed(pasted_texts()))
+    result = find_themes(items)
+    assert sorted(t.size for t in result.themes) == [18, 18]
+    assert None not in result.assignments
+
+
 def test_people_counts_distinct_subjects_and_authors() -> None:
     items, _ = make_items([12])
     people = [((1,), 7), ((2,), None), ((1, 3), 1), ((3,), 7)]
@@ -206,6 +232,13 @@ def test_a_name_from_one_person_stays_out_of_labels() -> None:
     ]
     (theme,) = find_themes(items).themes
     assert "priya" not in " ".join(theme.keywords)
+
+
+def test_a_theme_about_one_person_keeps_its_label() -> None:
+    items, _ = make_items([12])
+    items = [FeedbackItem(i.id, i.text, i.vector, (5,), 6) for i in items]
+    (theme,) = find_themes(items).themes
+    assert set(theme.label.split(" · ")) <= set(TOPICS[0])
 
 
 def test_phrases_skip_markup_stop_words_and_clause_breaks() -> None:
@@ -377,3 +410,11 @@ def test_real_sentences_form_three_labelled_themes(minilm: MiniLMEmbedder) -> No
         polarity[topic] = theme.polarity
     assert polarity["finance"] == "growth"
     assert polarity["customers"] == "strength"
+
+
+def test_real_pasted_reasons_are_not_split_by_their_last_word(minilm: MiniLMEmbedder) -> None:
+    items = pasted_reasons(minilm.embed(pasted_texts()))
+    result = find_themes(items)
+    assert sorted(t.size for t in result.themes) == [18, 18]
+    labels = " ".join(t.label for t in result.themes)
+    assert "outage" in labels and "mentoring" in labels

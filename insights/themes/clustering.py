@@ -31,7 +31,12 @@ _GAP_REFERENCES = 3
 _GAP_ITER = 6
 # An item is an outlier when its similarity to its centroid lies this many robust standard
 # deviations (1.4826 * MAD) below the theme's median.
+# Embeddings at least this similar count as one point while choosing k.
+_DUPLICATE_COS = 0.99
 _OUTLIER_MADS = 3.0
+# Floor for the MAD: in a tight theme (a reason pasted many times) a paraphrase must not
+# count as an outlier, so the margin below the median never drops under 0.22 of cosine.
+_MAD_FLOOR = 0.05
 _CHUNK = 16_384
 
 
@@ -115,6 +120,15 @@ def _nearest(points: np.ndarray, centroids: np.ndarray) -> tuple[np.ndarray, np.
         labels[start : start + _CHUNK] = block.argmax(axis=1)
         sims[start : start + _CHUNK] = block.max(axis=1)
     return labels, sims
+
+
+def _own(points: np.ndarray, rows: np.ndarray, labels: np.ndarray) -> np.ndarray:
+    """Each point's dot product with its own row of ``rows``, without an (n, d) gather."""
+    out = np.empty(len(points), dtype=np.float64)
+    for start in range(0, len(points), _CHUNK):
+        block = points[start : start + _CHUNK] @ rows.T.astype(points.dtype)
+        out[start : start + _CHUNK] = block[np.arange(len(block)), labels[start : start + _CHUNK]]
+    return out
 
 
 def _sums(points: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
@@ -272,6 +286,17 @@ def _sample(n: int, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.sort(rng.choice(n, size=size, replace=False))
 
 
+def _distinct(sample: np.ndarray) -> np.ndarray:
+    """Drop rows nearly identical to an earlier row.
+
+    Copies of one text would read as an infinitely tight cluster to the gap statistic, so a
+    kudos reason pasted twenty times, or with a different last word, would become themes of
+    its own. Duplicates still weigh in the final fit, which uses every item.
+    """
+    similar = np.triu(sample @ sample.T >= _DUPLICATE_COS, k=1)
+    return sample[~similar.any(axis=0)]
+
+
 def _outlier_thresholds(sims: np.ndarray, labels: np.ndarray, k: int) -> np.ndarray:
     thresholds = np.full(k, -np.inf, dtype=np.float32)
     for c in range(k):
@@ -280,7 +305,7 @@ def _outlier_thresholds(sims: np.ndarray, labels: np.ndarray, k: int) -> np.ndar
         if len(member) == 0:
             continue
         median = float(np.median(member))
-        mad = float(np.median(np.abs(member - median)))
+        mad = max(float(np.median(np.abs(member - median))), _MAD_FLOOR)
         thresholds[c] = median - _OUTLIER_MADS * 1.4826 * mad
     return thresholds
 
@@ -308,21 +333,22 @@ def fit_themes(points: np.ndarray, *, min_size: int, max_themes: int, seed: int)
     rng = np.random.default_rng(seed)
     k_max = max(1, min(max_themes, len(data) // min_size))
 
-    select = data[_sample(len(data), _SELECT_SAMPLE, rng)]
-    k, seeds = choose_k(select, k_max, rng)
+    select = _distinct(data[_sample(len(data), _SELECT_SAMPLE, rng)])
+    # Inertia says little once clusters average fewer than two distinct points.
+    k, seeds = choose_k(select, min(k_max, max(1, len(select) // 2)), rng)
     if len(data) > _FIT_SAMPLE:
         fit_rows = data[_sample(len(data), _FIT_SAMPLE, rng)]
         centroids, _, _ = kmeans(fit_rows, k, rng, init=seeds[k])
         centroids, found, _ = kmeans(data, k, rng, init=centroids, max_iter=_FULL_PASSES)
     else:
         centroids, found, _ = kmeans(data, k, rng, init=seeds[k])
-    found_sims = np.einsum("ij,ij->i", data, centroids[found])
+    found_sims = _own(data, centroids, found)
 
     # Members pulled their centroid towards themselves, so their own similarity flatters
     # them; the leave-one-out similarity (to the centroid of the others) is what a new
     # item would score, and it sets thresholds that suit the previous period too.
     sums = _sums(data, found, k)
-    dots = np.einsum("ij,ij->i", data, sums[found])
+    dots = _own(data, sums, found)
     rest = np.einsum("ij,ij->i", sums, sums)[found] - 2.0 * dots + 1.0
     loo = np.where(rest > 1e-9, (dots - 1.0) / np.sqrt(np.maximum(rest, 1e-9)), np.inf)
     thresholds = _outlier_thresholds(loo, found, k)

@@ -16,7 +16,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["STOP_WORDS", "key_phrases", "phrases", "tokens"]
+__all__ = ["PRAISE_WORDS", "STOP_WORDS", "key_phrases", "phrases", "tokens"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -54,6 +54,15 @@ STOP_WORDS = _words(
     """
 )
 
+# Words that only say "well done": polarity reports them; a label says what a theme is about,
+# and with few themes c-TF-IDF cannot discount words that every kudos uses.
+PRAISE_WORDS = _words(
+    """
+    thank thanks thanking thx kudos shoutout great awesome amazing fantastic excellent
+    outstanding incredible good nice job appreciate appreciated appreciation love loved
+    """
+)
+
 # Chat markup and contact details carry names and ids, never themes.
 _MARKUP = re.compile(r"<[^>]*>|https?://\S+|www\.\S+|\S+@\S+|(?<!\w)@[\w.\-]+")
 # Phrases never span punctuation: "docs. Team" is not a phrase.
@@ -81,7 +90,13 @@ def tokens(text: str) -> list[list[str]]:
 
 
 def _content(word: str) -> bool:
-    return len(word) > 1 and word not in STOP_WORDS and "'" not in word and "’" not in word
+    return (
+        len(word) > 1
+        and word not in STOP_WORDS
+        and word not in PRAISE_WORDS
+        and "'" not in word
+        and "’" not in word
+    )
 
 
 def _stem(word: str) -> str:

@@ -5,12 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal
 
-__all__ = ["PERIODS", "FeedbackItem", "Polarity", "Theme", "ThemeResult", "Trend"]
+__all__ = ["PERIODS", "FeedbackItem", "Theme", "ThemeResult"]
 
-Polarity = Literal["strength", "growth", "mixed"]
-Trend = Literal["rising", "falling", "steady", "new"]
 PERIODS = ("current", "previous")
 
 
