@@ -18,7 +18,7 @@ from bot.settings import Settings
 from bot.slack.app import build_slack_app, make_client
 from bot.slack.sender import ReplyTarget, SlackSender
 from handlers.catalog import build_router
-from handlers.messages import Outgoing
+from handlers.messages import Outgoing, ToChannel, ToPerson
 from handlers.router import Router
 from handlers.services import Services, utc_now
 from store.repository import Store
@@ -59,8 +59,8 @@ class Candor:
     store: Store
     services: Services
     router: Router
-    slack: AsyncApp
-    slack_sender: SlackSender
+    slack: AsyncApp | None
+    slack_sender: SlackSender | None
     indexer: BackgroundIndexer
     teams: TeamsRuntime | None = None
     _closed: bool = field(default=False, repr=False)
@@ -75,11 +75,33 @@ class Candor:
     async def run_scheduled(
         self, name: str, job: Callable[[Services, datetime], Awaitable[list[Outgoing]]]
     ) -> None:
-        """Run a scheduled use case now and deliver what it returns on Slack."""
+        """Run a scheduled use case now and deliver each message on the platform that owns
+        its destination (a Teams conversation Candor knows, else Slack)."""
         outgoing = await job(self.services, self.services.clock())
-        if outgoing:
-            report = await self.slack_sender.deliver(outgoing, ReplyTarget(user_id=""))
-            log.info("%s: %s sent, %s failed", name, report.sent, len(report.failed))
+        on_teams = [o for o in outgoing if self._teams_owns(o)]
+        on_slack = [o for o in outgoing if o not in on_teams]
+        sent = failed = 0
+        if on_slack and self.slack_sender is not None:
+            report = await self.slack_sender.deliver(on_slack, ReplyTarget(user_id=""))
+            sent, failed = sent + report.sent, failed + len(report.failed)
+        elif on_slack:
+            failed += len(on_slack)
+        if on_teams and self.teams is not None:
+            teams_report = await self.teams.send(on_teams)
+            sent, failed = sent + teams_report.sent, failed + len(teams_report.failed)
+        log.info("%s: %s sent, %s failed", name, sent, failed)
+
+    def _teams_owns(self, item: Outgoing) -> bool:
+        if self.teams is None:
+            return False
+        if self.slack_sender is None:
+            return True
+        if isinstance(item.to, ToChannel):
+            return self.store.conversations.get("teams", item.to.channel_id) is not None
+        if isinstance(item.to, ToPerson):
+            person = self.store.people.get(item.to.person_id)
+            return person is not None and not person.slack_user_id and bool(person.teams_user_id)
+        return False
 
     async def close(self) -> None:
         """Stop background work and release the database and the index."""
@@ -116,12 +138,18 @@ def create_app(
     llm: Any | None = None,
     teams_adapter: Any = None,
 ) -> Candor:
-    """Build Candor from settings: migrate the database, wire handlers and the Slack app.
+    """Build Candor from settings: migrate the database, wire handlers, Slack and Teams.
+
+    Slack is on when its settings are given or Teams isn't configured (a Teams-only install
+    needs no Slack app).
 
     Raises:
         SettingsError: when a required setting is missing (named in the message).
     """
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")  # before touching anything
+    slack_on = bool(settings.slack_bot_token or settings.slack_signing_secret)
+    if slack_on or not settings.teams.configured:
+        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")  # before touching anything
+        slack_on = True
     store = Store.open(settings.database_url)
     indexer = BackgroundIndexer(store, open_vector_index or index_opener(settings), clock)
     services = Services(
@@ -133,9 +161,12 @@ def create_app(
         llm=llm if llm is not None else _chat_model(settings),
     )
     router = build_router()
-    client = slack_client or make_client(settings)
-    sender = SlackSender(client, store)
-    slack = build_slack_app(settings, services, router, client=client, sender=sender)
+    slack: AsyncApp | None = None
+    sender: SlackSender | None = None
+    if slack_on:
+        client = slack_client or make_client(settings)
+        sender = SlackSender(client, store)
+        slack = build_slack_app(settings, services, router, client=client, sender=sender)
     teams = None
     if settings.teams.configured:
         from bot.teams.app import build_teams  # botbuilder costs about 1 s to import

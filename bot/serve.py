@@ -9,7 +9,7 @@ import signal
 from aiohttp import web
 
 from bot.app import create_app
-from bot.settings import Settings
+from bot.settings import Settings, SettingsError
 
 log = logging.getLogger(__name__)
 
@@ -27,6 +27,10 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     if socket_mode:
         from slack_bolt.adapter.socket_mode.aiohttp import AsyncSocketModeHandler
 
+        if candor.slack is None:
+            raise SettingsError(
+                "Socket Mode is for Slack: set SLACK_BOT_TOKEN and SLACK_SIGNING_SECRET"
+            )
         socket_handler = AsyncSocketModeHandler(candor.slack, settings.slack_app_token.get())
         await socket_handler.connect_async()
     stop = asyncio.Event()

@@ -27,6 +27,7 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
     app = web.Application(client_max_size=1024**2)
 
     async def slack_events(request: web.Request) -> web.Response:
+        assert candor.slack is not None
         bolt_response = await candor.slack.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
@@ -57,7 +58,8 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
             jobs.attach(None)
         await candor.close()
 
-    app.router.add_post("/slack/events", slack_events)
+    if candor.slack is not None:
+        app.router.add_post("/slack/events", slack_events)
     app.router.add_get("/healthz", healthz)
     if candor.teams is not None:
         app.router.add_post("/api/messages", candor.teams.handle)

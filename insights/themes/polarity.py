@@ -105,8 +105,10 @@ _GROWTH_PHRASES = [
 ]
 
 _NEGATORS = _words("not no never without hardly barely nothing nor cannot")
-_CONTRAST = re.compile(r"\b(?:but|however|that said|although that|yet)\b")
+# "but also" adds, it does not contrast.
+_CONTRAST = re.compile(r"\b(?:but(?! also)|however|that said|except)\b")
 _WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
+_CLAUSE_END = re.compile(r"[,;:.!?()]")
 # Weights: a cue before a contrast counts half, one after it one and a half.
 _BEFORE_CONTRAST = 0.5
 _AFTER_CONTRAST = 1.5
@@ -143,7 +145,9 @@ class ItemPolarity:
 
 
 def _negated(text: str, start: int) -> bool:
-    before = _WORD.findall(text[max(0, start - 40) : start])[-3:]
+    # A negation reaches at most three words back and never past a clause boundary.
+    window = _CLAUSE_END.split(text[max(0, start - 40) : start])[-1]
+    before = _WORD.findall(window)[-3:]
     return any(w in _NEGATORS or w.endswith(("n't", "n’t")) for w in before)
 
 
