@@ -104,13 +104,14 @@ def in_scope(record: KudosRecord, scope: Scope) -> bool:
 async def build_report(services: Services, scope: Scope, window: Window) -> DigestReport:
     """Gather the window's feedback, find themes and apply the anonymity rules."""
     min_group = effective_min_group(services.config.min_group)
-    records = [
-        r
-        for r in services.store.kudos.between(window.previous_start, window.end)
-        if in_scope(r, scope)
-    ]
+    # Reads can be large (months of feedback): keep them off the event loop that acks Slack.
+    window_records = await asyncio.to_thread(
+        services.store.kudos.between, window.previous_start, window.end
+    )
+    records = [r for r in window_records if in_scope(r, scope)]
     current = [r for r in records if r.created_at >= window.start]
-    people = {p.id: p for p in services.store.people.all() if p.id is not None}
+    directory = await asyncio.to_thread(services.store.people.all)
+    people = {p.id: p for p in directory if p.id is not None}
     everyone = frozenset(pid for r in current for pid in _about(r, scope))
     if len(everyone) < min_group:
         return DigestReport(scope, window, min_group, None, None, notes=(_too_few(min_group),))
