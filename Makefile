@@ -31,8 +31,11 @@ pytest: $(STAMP)
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet --no-deps bertopic==0.17.4
 	$(BIN)/python -m bench.embedder_throughput
 	$(BIN)/python -m bench.ack_latency
+	$(BIN)/python -m bench.themes
 
 serve: $(STAMP)
 	$(BIN)/candor serve

@@ -357,6 +357,7 @@ def _row(name: str, entry: dict[str, Any], key: str = "all") -> str:
     themes = entry.get("themes", entry.get("topics"))
     if isinstance(themes, list):
         themes = themes[0]
+    themes = "" if themes is None else themes
     return (
         f"{name:<34} {s['ari']:>7.3f} {s['nmi']:>7.3f} {ami_text:>7} {themes!s:>7} "
         f"{'' if seconds is None else f'{seconds:.2f}':>8} "

@@ -111,7 +111,7 @@ def find_themes(
 
     # The matrix is ours: map it in place instead of holding a second 100,000-row copy.
     before_space = vectors[previous]
-    mean = vectors[current].mean(axis=0)
+    mean = is_current.astype(np.float32) @ vectors / len(current)
     space = to_theme_space(vectors if len(previous) == 0 else vectors[current], mean, copy=False)
     del vectors
     fitted = fit_themes(space, min_size=min_size, max_themes=max_themes, seed=seed)

@@ -8,7 +8,6 @@ dominate). Phrases are unigrams and bigrams of adjacent non-stop words within a 
 from __future__ import annotations
 
 import heapq
-import itertools
 import math
 import re
 from collections import Counter
@@ -16,7 +15,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-__all__ = ["PRAISE_WORDS", "STOP_WORDS", "key_phrases", "phrases", "tokens"]
+__all__ = ["PRAISE_WORDS", "STOP_WORDS", "key_phrases", "phrases"]
 
 
 def _words(text: str) -> frozenset[str]:
@@ -65,28 +64,9 @@ PRAISE_WORDS = _words(
 
 # Chat markup and contact details carry names and ids, never themes.
 _MARKUP = re.compile(r"<[^>]*>|https?://\S+|www\.\S+|\S+@\S+|(?<!\w)@[\w.\-]+")
-# Phrases never span punctuation: "docs. Team" is not a phrase.
-_CLAUSE = re.compile(r"[.,;:!?()\[\]{}\"“”/|\n\r\t]+|\s[-–—]\s")
 _POSSESSIVE = ("'s", "’s")
-_WORD = re.compile(r"[a-z][a-z0-9]*(?:[-'’][a-z0-9]+)*")
-
-
-def tokens(text: str) -> list[list[str]]:
-    """Split text into clauses of lower-cased words, markup and mentions removed.
-
-    Args:
-        text: Feedback text.
-
-    Returns:
-        One list of words per clause (stop words kept, so phrases stay adjacent).
-    """
-    clean = _MARKUP.sub(" . ", text.lower())
-    clauses: list[list[str]] = []
-    for clause in _CLAUSE.split(clean):
-        words = [w[:-2] if w.endswith(_POSSESSIVE) else w for w in _WORD.findall(clause)]
-        if words:
-            clauses.append(words)
-    return clauses
+# Words, and the punctuation that ends a clause: phrases never span it ("docs. Team").
+_PIECE = re.compile(r"[a-z][a-z0-9]*(?:[-'’][a-z0-9]+)*|[.,;:!?()\[\]{}\"“”/|\n\r\t]|\s[-–—]\s")
 
 
 def _content(word: str) -> bool:
@@ -110,21 +90,24 @@ def phrases(text: str) -> dict[str, str]:
     """The candidate key phrases of one text: content words and adjacent content pairs.
 
     Args:
-        text: Feedback text.
+        text: Feedback text; chat markup, links, emails and @mentions are ignored.
 
     Returns:
         Unigrams and bigrams without stop words, keyed by their plural-folded form, with
         the form the text used.
     """
     found: dict[str, str] = {}
-    for clause in tokens(text):
-        keep = [w if _content(w) else None for w in clause]
-        for word in keep:
-            if word:
-                found.setdefault(_stem(word), word)
-        for a, b in itertools.pairwise(keep):
-            if a and b and a != b:
-                found.setdefault(f"{_stem(a)} {_stem(b)}", f"{a} {b}")
+    previous: tuple[str, str] | None = None
+    for piece in _PIECE.findall(_MARKUP.sub(" . ", text.lower())):
+        word = piece[:-2] if piece.endswith(_POSSESSIVE) else piece
+        if not word[:1].isalpha() or not _content(word):
+            previous = None  # a clause break or a stop word ends any pair
+            continue
+        key = _stem(word)
+        found.setdefault(key, word)
+        if previous is not None and previous[0] != key:
+            found.setdefault(f"{previous[0]} {key}", f"{previous[1]} {word}")
+        previous = (key, word)
     return found
 
 

@@ -105,27 +105,44 @@ _GROWTH_PHRASES = [
 ]
 
 _NEGATORS = _words("not no never without hardly barely nothing nor cannot")
-# "but also" adds, it does not contrast.
-_CONTRAST = re.compile(r"\b(?:but(?! also)|however|that said|except)\b")
-_WORD = re.compile(r"[a-z]+(?:['’-][a-z]+)*")
-_CLAUSE_END = re.compile(r"[,;:.!?()]")
+# Words, and the punctuation that ends a clause (a negation never reaches past one).
+_TOKEN = re.compile(r"[a-z]+(?:['-][a-z]+)*|[,;:.!?()]")
 # Weights: a cue before a contrast counts half, one after it one and a half.
 _BEFORE_CONTRAST = 0.5
 _AFTER_CONTRAST = 1.5
 _NEGATED_GROWTH = 0.5
 _QUESTION = 0.5
 
-
-def _pattern(cues: Iterable[str]) -> re.Pattern[str]:
-    # Longest first, so "could be clearer" wins over "clearer" and "not sure" over "not".
-    options = sorted(set(cues), key=lambda s: (-len(s), s))
-    return re.compile(r"\b(?:" + "|".join(re.escape(o) for o in options) + r")\b")
-
-
 _SIGN = {cue: 1.0 for cue in (*_STRENGTH, *_STRENGTH_PHRASES)} | {
     cue: -1.0 for cue in (*_GROWTH, *_GROWTH_PHRASES)
 }
-_CUE_RE = _pattern(_SIGN)
+
+
+def _by_first_word(cues: Iterable[str]) -> dict[str, list[tuple[str, ...]]]:
+    # Longest first, so "could be clearer" wins over "clearer" and "not sure" over "not".
+    phrases: dict[str, list[tuple[str, ...]]] = {}
+    for cue in sorted((c for c in cues if " " in c), key=lambda c: (-len(c.split()), c)):
+        phrases.setdefault(cue.split()[0], []).append(tuple(cue.split()))
+    return phrases
+
+
+_PHRASES = _by_first_word(_SIGN)
+
+
+def _is_negator(word: str) -> bool:
+    return word in _NEGATORS or word.endswith("n't")
+
+
+def _contrast_end(words: list[str]) -> int:
+    """Index of the first word after the last "but" / "however" / "that said" / "except"."""
+    pivot = -1
+    for i, word in enumerate(words):
+        nxt = words[i + 1] if i + 1 < len(words) else ""
+        if word in ("however", "except") or (word == "but" and nxt != "also"):
+            pivot = i + 1  # "but also" adds, it does not contrast
+        elif word == "that" and nxt == "said":
+            pivot = i + 2
+    return pivot
 
 
 @dataclass(frozen=True)
@@ -144,13 +161,6 @@ class ItemPolarity:
     cues: tuple[str, ...]
 
 
-def _negated(text: str, start: int) -> bool:
-    # A negation reaches at most three words back and never past a clause boundary.
-    window = _CLAUSE_END.split(text[max(0, start - 40) : start])[-1]
-    before = _WORD.findall(window)[-3:]
-    return any(w in _NEGATORS or w.endswith(("n't", "n’t")) for w in before)
-
-
 def polarity_cues(text: str) -> ItemPolarity:
     """Score a text with the lexicon and say which cues decided it.
 
@@ -161,25 +171,38 @@ def polarity_cues(text: str) -> ItemPolarity:
         The label, the score and the cues found.
     """
     lower = text.lower().replace("’", "'")
-    contrast = [m.end() for m in _CONTRAST.finditer(lower)]
-    pivot = contrast[-1] if contrast else -1
+    words: list[str] = []
+    clauses: list[int] = []
+    clause = 0
+    for token in _TOKEN.findall(lower):
+        if token[0].isalpha():
+            words.append(token)
+            clauses.append(clause)
+        else:
+            clause += 1
+    pivot = _contrast_end(words)
     score = 0.0
     cues: list[str] = []
-
-    def weight(position: int) -> float:
-        if pivot < 0:
-            return 1.0
-        return _AFTER_CONTRAST if position >= pivot else _BEFORE_CONTRAST
-
-    for match in _CUE_RE.finditer(lower):
-        cue = match.group()
+    i = 0
+    while i < len(words):
+        match = next(
+            (p for p in _PHRASES.get(words[i], ()) if tuple(words[i : i + len(p)]) == p),
+            (words[i],) if words[i] in _SIGN else None,
+        )
+        if match is None:
+            i += 1
+            continue
+        cue = " ".join(match)
         sign = _SIGN[cue]
-        if _negated(lower, match.start()):
+        back = range(max(0, i - 3), i)
+        if any(_is_negator(words[j]) and clauses[j] == clauses[i] for j in back):
             # "not clear" is a growth cue; "no issues" only weakly a strength one.
             sign = -1.0 if sign > 0 else _NEGATED_GROWTH
             cue = "~" + cue
-        score += sign * weight(match.start())
+        weight = 1.0 if pivot < 0 else (_AFTER_CONTRAST if i >= pivot else _BEFORE_CONTRAST)
+        score += sign * weight
         cues.append(cue if sign > 0 else "-" + cue)
+        i += len(match)
     if lower.rstrip().endswith("?"):
         score -= _QUESTION
         cues.append("-?")
