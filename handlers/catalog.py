@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import digest, kudos
+from handlers import digest, help, kudos
 from handlers.router import Router
 
 
@@ -11,4 +11,5 @@ def build_router() -> Router:
     router = Router()
     kudos.register(router)
     digest.register(router)
+    help.register(router)  # last: it lists everything registered before it
     return router

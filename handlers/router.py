@@ -7,9 +7,10 @@ and permission checks happen here, once, before any handler runs.
 
 from __future__ import annotations
 
+import difflib
 import logging
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from handlers.errors import NotRegistered, PermissionDenied, UsageError
 from handlers.identity import resolve
@@ -96,8 +97,40 @@ class Router:
 
     @property
     def commands(self) -> dict[str, CommandSpec]:
-        """Every registered command, by name."""
+        """Every registered command by name; sub-commands are named "candor mydata"."""
         return dict(self._commands)
+
+    @property
+    def top_level(self) -> list[str]:
+        """The command names a platform registers (`/kudos`, `/candor`), sorted."""
+        return sorted({name.split(" ", 1)[0] for name in self._commands})
+
+    def resolve(self, command: Command) -> tuple[CommandSpec, Command]:
+        """The spec a command runs and the command as its handler sees it.
+
+        `/candor mydata json` runs "candor mydata" with args `json`; an unknown sub-command
+        gets the closest match suggested.
+
+        Raises:
+            UsageError: the command or sub-command doesn't exist.
+        """
+        sub = f"{command.name} {command.first_word}"
+        if command.first_word and sub in self._commands:
+            return self._commands[sub], replace(command, args=command.args[1:])
+        subs = sorted(
+            n.split(" ", 1)[1] for n in self._commands if n.startswith(f"{command.name} ")
+        )
+        if command.name in self._commands and not (subs and command.first_word):
+            return self._commands[command.name], command
+        if not subs:
+            known = ", ".join(f"/{n}" for n in self.top_level)
+            raise UsageError(f"I don't know /{command.name}. Commands I know: {known}.")
+        close = difflib.get_close_matches(command.first_word, subs, n=1, cutoff=0.5)
+        hint = f" Did you mean `/{command.name} {close[0]}`?" if close else ""
+        listed = ", ".join(f"`/{command.name} {s}`" for s in subs)
+        raise UsageError(
+            f"I don't know `/{command.name} {command.first_word}`.{hint} Try {listed}."
+        )
 
     @property
     def actions(self) -> dict[str, ActionSpec]:
@@ -113,10 +146,7 @@ class Router:
             CandorError: with a message for the user (unknown command, not in the directory,
                 not allowed, or whatever the handler rejects).
         """
-        spec = self._commands.get(command.name)
-        if spec is None:
-            known = ", ".join(f"/{n}" for n in sorted(self._commands))
-            raise UsageError(f"I don't know /{command.name}. Commands I know: {known}.")
+        spec, command = self.resolve(command)
         actor = await self._actor(services, directory, command.user_id)
         _check_role(services, actor, spec.roles, f"/{spec.name}")
         log.info("command /%s by person %s (request %s)", spec.name, actor.id, command.request_key)

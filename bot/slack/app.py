@@ -123,7 +123,7 @@ def build_slack_app(
             lambda: router.dispatch_action(interaction, services, directory),
         )
 
-    for name in router.commands:
+    for name in router.top_level:
         app.command(f"/{name}")(on_command)
     for prefix in router.actions:
         app.action(re.compile("^" + re.escape(prefix)))(on_action)

@@ -145,7 +145,7 @@ class CandorTeamsBot(ActivityHandler):
 
     async def _run(self, command: Command, directory: TeamsDirectory) -> list[Outgoing]:
         commands = self._router.commands
-        if command.name in commands:
+        if command.name in self._router.top_level:
             return await self._router.dispatch(command, self._services, directory)
         if command.name in (HELP, "?"):
             topic = command.first_word.lstrip("/")
