@@ -1,19 +1,32 @@
-"""`candor demo` end to end, and the pure pieces it is built from (mrkdwn and Block Kit → HTML)."""
+"""`candor demo` end to end (the Slack month and the Teams day), and the pure pieces it is built
+from (mrkdwn, Block Kit and Adaptive Cards → HTML)."""
 
 from __future__ import annotations
 
 import html
 import json
 import re
+import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from botbuilder.schema import Activity
 
-from bot.demo import scenario
+from bot.demo import scenario, teams_scenario
+from bot.demo.adaptive import (
+    card_to_html,
+    card_to_plain,
+    markdown_to_html,
+    safe_image_src,
+    teams_text_html,
+)
 from bot.demo.mrkdwn import mrkdwn_to_html, mrkdwn_to_plain
 from bot.demo.replay import Seen, StepResult, check, classify
 from bot.demo.run import MARKER, SandboxError, prepare_sandbox, run_demo
+from bot.demo.teams_replay import TeamsStepResult
+from bot.demo.teams_replay import check as check_teams
+from bot.demo.teams_replay import classify as classify_teams
 from bot.demo.transcript import (
     ChatMessage,
     ChatUser,
@@ -26,12 +39,24 @@ from bot.demo.transcript import (
 from bot.settings import Settings
 from bot.slack.render_blockkit import render
 from bot.slack.standin import RecordedCall
-from handlers.messages import Context, Mention, Message, Quote, Section, text
+from bot.teams import connector_standin
+from bot.teams.parse import command_from_activity
+from bot.teams.render_adaptive import render_card
+from handlers.messages import Actions, Button, Context, Mention, Message, Quote, Section, text
+from handlers.types import MentionRef
 from store.repository import Store
 from store.vector.embedder import make_embedder
 from store.vector.index import open_index
 
 ERROR_STEPS = [s for s in scenario.STEPS if s.expect is scenario.Expect.ERROR]
+ALL_KUDOS = scenario.expected_kudos() + teams_scenario.expected_kudos()
+
+
+def _view(raw: str, view_id: str) -> str:
+    """The text a reader sees in one view of the transcript (a channel or a chat)."""
+    match = re.search(rf'<section class="[^"]*" id="{view_id}">(.*?)</section>', raw, re.S)
+    assert match, f"no view {view_id}"
+    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
 
 
 def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -52,6 +77,13 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert summary["errors_shown"] == len(ERROR_STEPS)
     assert summary["help_shown"] == 1
     assert summary["ack_max_ms"] < 3000
+    assert summary["kudos_in_sql"] == ALL_KUDOS
+    teams = summary["teams"]
+    assert teams["kudos_stored"] == teams_scenario.expected_kudos() == 2
+    assert teams["redeliveries_ignored"] == 1
+    assert teams["members_linked"] == len(teams_scenario.HANDLES)
+    assert (teams["help_shown"], teams["errors_shown"], teams["welcomes"]) == (1, 1, 2)
+    assert teams["connector_calls_failed"] == 0
 
     raw = (out / "transcript.html").read_text(encoding="utf-8")
     assert "<script" not in raw and 'src="http' not in raw
@@ -70,9 +102,37 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "You're not in Candor's org directory yet" in page
     assert page.count("gave kudos to @Aisha Bello") == 3  # the double submit posted once
 
+    # The Teams day: a sidebar group, the team's channel and each person's chat with Candor.
+    assert '<h2 class="teams">Microsoft Teams</h2>' in raw
+    channel = _view(raw, "teams-general")
+    assert "Amara Okonkwo added Candor to the Fernwood Labs team" in channel
+    assert "Thanks for adding Candor here" in channel  # the welcome card
+    assert "@Candor kudos @Mateo Fernández for pairing with the new SRE" in channel  # typed
+    assert "@Priya Raman gave kudos to @Mateo Fernández" in channel  # the kudos card
+    assert "Sources: [1] kudos #" in channel  # escaped brackets shown as typed
+    assert "Candor stored it once and sent nothing" in channel  # the redelivery
+    assert "Themes digest · 4 weeks" in channel and "Feedback by department" in channel
+    digest = raw[raw.index('id="teams-general"') :]
+    assert '<table class="facts"><tr><th>#customer</th>' in digest  # a FactSet
+    assert '<img class="card-image" src="data:image/png;base64,iVBOR' in digest  # the chart
+    assert "can't give kudos to yourself" not in channel  # mistakes are answered privately
+    assert "You can't give kudos to yourself" in _view(raw, "teams-chat-wei")
+    kenji = _view(raw, "teams-chat-kenji")
+    assert "Hi, I'm Candor" in kenji and "What I can do" in kenji  # welcome, then help
+    assert "@Fatima Al-Sayed gave you kudos" in kenji
+    assert "Your report @Jonas Lindqvist got kudos from @Fatima Al-Sayed" in _view(
+        raw, "teams-chat-amara"
+    )
+
+    # Counted in SQL: each platform's kudos once (the redelivered activity stored once).
+    with sqlite3.connect(out / "candor.db") as db:
+        by_platform = dict(db.execute("SELECT platform, COUNT(*) FROM kudos GROUP BY platform"))
+        linked = db.execute("SELECT COUNT(*) FROM people WHERE teams_user_id IS NOT NULL")
+        assert linked.fetchone()[0] == len(teams_scenario.HANDLES)
+    assert by_platform == {"slack": scenario.expected_kudos(), "teams": 2}
     store = Store.open(f"sqlite:///{out / 'candor.db'}")
     try:
-        assert store.kudos.count() == scenario.expected_kudos()
+        assert store.kudos.count() == ALL_KUDOS
         dates = [k.created_at for k in store.kudos.page(0, 1000)]
         assert min(dates) >= scenario.START
         assert max(dates) - min(dates) > timedelta(weeks=3)  # the demo clock moved
@@ -80,12 +140,19 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         store.close()
     index = open_index(make_embedder("minilm", data / "models"), data_dir=out, chroma_url=None)
     try:
-        assert index.count() == scenario.expected_kudos()
+        assert index.count() == ALL_KUDOS
     finally:
         index.close()
     assert list((data / "models").glob("*.onnx")), "the model was converted into the shared cache"
 
     assert "Transcript:" in printed and "Mateo Fernández" in printed
+    teams_part = printed[printed.index("── Microsoft Teams") : printed.index("\nTotals")]
+    assert "#General  🎉 @Priya Raman gave kudos to @Mateo Fernández" in teams_part
+    assert "1:1       to Mateo Fernández: ✨ @Priya Raman gave you kudos" in teams_part
+    assert "(same id): stored once, 0 sent" in teams_part
+    assert "1:1 reply ⚠️ You can't give kudos to yourself" in teams_part
+    assert "[image: Theme trends]" in teams_part
+    assert "  Teams         8 activities to /api/messages: 2 kudos stored" in printed
     for secretless in (printed, raw, (out / "demo.log").read_text()):
         assert "xoxb-" not in secretless  # the per-run token is never shown
 
@@ -260,3 +327,144 @@ def test_check_flags_refused_calls_and_replies_in_public_for_errors() -> None:
         "Slack refused chat.postEphemeral: channel_not_found",
         "expected only a private reply, got 1 post(s), 0 DM(s), 0 private",
     ]
+
+
+# Adaptive Cards → HTML
+
+
+def test_card_text_is_escaped_never_markup() -> None:
+    card = {
+        "type": "AdaptiveCard",
+        "body": [
+            {
+                "type": "TextBlock",
+                "text": '<script>alert("x")</script> <img src=x onerror=alert(1)>',
+            },
+            {"type": "TextBlock", "text": "<at><script>alert(1)</script>Ana</at> & co"},
+            {"type": "FactSet", "facts": [{"title": "<b>t</b>", "value": "a &lt; b"}]},
+            {"type": "ActionSet", "actions": [{"type": "Action.Execute", "title": "<i>Go</i>"}]},
+        ],
+    }
+    out = card_to_html(card)
+    assert "<script" not in out and "<img" not in out and "<b>" not in out and "<i>" not in out
+    assert '&lt;script&gt;alert("x")&lt;/script&gt; &lt;img src=x onerror=alert(1)&gt;' in out
+    assert '<span class="button">&lt;i&gt;Go&lt;/i&gt;</span>' in out
+    assert '<span class="mention">@alert(1) Ana</span> &amp; co' in out
+    assert "<th>&lt;b&gt;t&lt;/b&gt;</th><td>a &amp;lt; b</td>" in out
+    assert teams_text_html("<at>Li</at> <script>x</script>") == (
+        '<span class="mention">@Li</span> &lt;script&gt;x&lt;/script&gt;'
+    )
+
+
+def test_candor_cards_render_what_the_user_typed() -> None:
+    typed = r"for the fix_it [docs](https://x.example) <at>Eve</at> 2*3*4 \o/ {#1} done"
+    message = Message(
+        summary="Kudos",
+        blocks=(
+            Section(text(":tada: ", Mention(1, "Priya"), " gave kudos to ", Mention(2, "Li"))),
+            Quote(text(typed)),
+            Section(text("*Top themes*"), (("Payments", text("12 kudos · 5 people")),)),
+            Actions((Button("Details", "digest.theme", "t1", style="primary"),)),
+        ),
+    )
+    card = render_card(message, {1: "29:1p", 2: "29:1l"})
+    out = card_to_html(card)
+    # Mentions from the card's `<at>` tags; user text is shown exactly as typed, inert.
+    assert '🎉 <span class="mention">@Priya</span> gave kudos to' in out
+    assert f'<div class="tb">{html.escape(typed, quote=False)}</div>' in out
+    assert '<div class="container emphasis">' in out
+    assert "<strong>Top themes</strong>" in out
+    assert '<table class="facts"><tr><th>Payments</th><td>12 kudos · 5 people</td></tr>' in out
+    assert '<span class="button primary">Details</span>' in out
+    assert card_to_plain(card) == [
+        "🎉 @Priya gave kudos to @Li",
+        f"│ {typed}",
+        "Top themes",
+        "Payments: 12 kudos · 5 people",
+        "[Details]",
+    ]
+
+
+def test_card_markdown_formatting_and_links() -> None:
+    assert markdown_to_html("**bold** _it_ \\*not\\* a\n\nb") == (
+        "<strong>bold</strong> <em>it</em> *not* a<br>b"
+    )
+    assert markdown_to_html("[docs](https://x.example/?a=1&b=2)") == (
+        '<a href="https://x.example/?a=1&amp;b=2" rel="noopener noreferrer">docs</a>'
+    )
+    assert markdown_to_html("[click](javascript:alert(1))") == "[click](javascript:alert(1))"
+    assert "href" not in markdown_to_html("[click](javascript:alert)")
+
+
+def test_images_are_inline_data_only() -> None:
+    png = "data:image/png;base64,iVBORw0KGgo="
+    assert safe_image_src(png) == png
+    for unsafe in (
+        "https://example.com/chart.png",
+        "data:image/svg+xml;base64,PHN2Zz4=",
+        'data:image/png;base64,AAAA" onerror="alert(1)',
+        "javascript:alert(1)",
+    ):
+        assert safe_image_src(unsafe) is None
+    card = {
+        "body": [
+            {"type": "Image", "url": png, "altText": "<chart>"},
+            {"type": "Image", "url": "https://example.com/x.png", "altText": "remote"},
+            {"type": "Container", "items": [{"type": "Mystery"}]},
+        ]
+    }
+    out = card_to_html(card)
+    assert f'<img class="card-image" src="{png}" alt="&lt;chart&gt;">' in out
+    assert "[image: remote]" in out and "example.com" not in out
+    assert "[Mystery element]" in out
+
+
+# The Teams day
+
+
+def test_teams_activities_are_shaped_like_what_teams_sends() -> None:
+    url = "http://127.0.0.1:1/"
+    kudos = next(s for s in teams_scenario.STEPS if s.kind is teams_scenario.Kind.CHANNEL)
+    body = teams_scenario.activity(kudos, url)
+    assert body["text"].startswith("<at>Candor</at> kudos <at>Mateo Fernández</at> for")
+    assert body["conversation"]["id"] == f"{teams_scenario.TEAM_ID};messageid={body['id']}"
+    assert body["channelData"]["tenant"]["id"] == teams_scenario.TENANT_ID
+    command = command_from_activity(Activity().deserialize(body))
+    assert command.name == "kudos" and command.channel_id == teams_scenario.TEAM_ID
+    assert command.args[0] == MentionRef(teams_scenario.teams_id("mateo"), "Mateo Fernández")
+    [again] = [s for s in teams_scenario.STEPS if s.kind is teams_scenario.Kind.REDELIVERY]
+    sent_again = teams_scenario.activity(teams_scenario.original(again), url)
+    assert sent_again == teams_scenario.activity(teams_scenario.STEPS[again.again - 1], url)
+    emails = {u.email for u in teams_scenario.teams_users()}
+    assert emails <= {m.email for m in scenario.ORG}  # the same people as in Slack
+
+
+def _teams_call(op: str, conversation: str, summary: str) -> connector_standin.RecordedCall:
+    return connector_standin.RecordedCall(op, conversation, {"summary": summary}, 0.0, 201)
+
+
+def test_teams_check_flags_a_redelivery_answered_twice_and_public_errors() -> None:
+    steps = {s.expect: s for s in teams_scenario.STEPS}
+    thread = f"{teams_scenario.TEAM_ID};messageid=1"
+    wei, mateo = teams_scenario.teams_id("wei"), teams_scenario.teams_id("mateo")
+    readers = {"a:wei": wei, "a:mateo": mateo}
+
+    again = TeamsStepResult(5, steps[teams_scenario.Expect.NOTHING], {}, [201], [5.0])
+    again.calls = [_teams_call("reply", thread, "Kudos")]
+    classify_teams(again, readers)
+    check_teams(again)
+    assert again.problems == ["a redelivery sent 1 message(s) again"]
+
+    error = TeamsStepResult(6, steps[teams_scenario.Expect.ERROR], {}, [201], [5.0])
+    error.calls = [_teams_call("reply", thread, "oops"), _teams_call("send", "a:wei", "oops")]
+    classify_teams(error, readers)
+    assert [(s.kind, s.in_thread) for s in error.seen] == [("channel", True), ("private", False)]
+    check_teams(error)
+    assert error.problems == ["expected one private reply, got 1 post(s), 0 chat(s), 1 private"]
+
+    kudos = TeamsStepResult(4, steps[teams_scenario.Expect.KUDOS], {}, [500], [5.0])
+    kudos.calls = [_teams_call("reply", thread, "Kudos"), _teams_call("send", "a:mateo", "You")]
+    classify_teams(kudos, readers)
+    check_teams(kudos)
+    assert kudos.seen[1].kind == "chat" and kudos.seen[1].where == mateo
+    assert kudos.problems == ["Candor answered HTTP 500"]

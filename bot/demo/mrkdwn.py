@@ -19,6 +19,10 @@ EMOJI = {
     "raised_hands": "🙌",
     "warning": "⚠️",
     "face_with_head_bandage": "🤕",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
+    "wave": "👋",
+    "bulb": "💡",
 }
 
 _MARKUP = re.compile(r"<([^<>]*)>")

@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from aiohttp import ClientSession
 
@@ -17,6 +17,9 @@ from bot.demo.scenario import CHANNEL_ID, CHANNEL_NAME, Expect, Step, slack_id, 
 from bot.slack.signed_requests import signed_headers, slash_command_body
 from bot.slack.standin import MESSAGE_METHODS, RecordedCall, SlackStandIn
 from store.kudos import KudosRecord
+
+if TYPE_CHECKING:
+    from bot.demo.teams_replay import TeamsOutcome
 
 # Slack shows "operation_timeout" to the user when the ack takes longer than this.
 SLACK_ACK_LIMIT_MS = 3000.0
@@ -234,6 +237,12 @@ class Outcome:
     failed_calls: int
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    teams: TeamsOutcome | None = None
+
+    @property
+    def slack_kudos(self) -> list[KudosRecord]:
+        """The kudos given through Slack (the store also holds the Teams day's)."""
+        return [k for k in self.kudos if k.platform == "slack"]
 
     @property
     def transcript_path(self) -> Path:
@@ -248,4 +257,5 @@ class Outcome:
     def all_problems(self) -> list[str]:
         """Problems of the whole run and of each step, with the step number."""
         by_step = [f"step {r.number}: {p}" for r in self.results for p in r.problems]
-        return [*by_step, *self.problems]
+        teams = self.teams.all_problems() if self.teams is not None else []
+        return [*by_step, *teams, *self.problems]

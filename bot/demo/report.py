@@ -6,10 +6,19 @@ import json
 import textwrap
 from collections import Counter
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, timedelta
+from datetime import timedelta
 
 from bot.demo import scenario
+from bot.demo.layout import INDENT, WIDTH, day, field_lines, title_line
 from bot.demo.replay import Outcome, StepResult, ack_stats
+from bot.demo.teams_report import (
+    TeamsTotals,
+    teams_conversations,
+    teams_section,
+    teams_total_rows,
+    teams_totals,
+    teams_users,
+)
 from bot.demo.transcript import (
     ChatMessage,
     ChatUser,
@@ -19,30 +28,9 @@ from bot.demo.transcript import (
 )
 from store.kudos import KudosRecord
 
-WIDTH = 96
-INDENT = 5
-LABEL = 10
-
-
-def _field(label: str, lines: list[str]) -> list[str]:
-    """Lines under a label column, wrapped to WIDTH; quoted lines keep their bar."""
-    hang = " " * (INDENT + LABEL)
-    out: list[str] = []
-    for line in lines or [""]:
-        bar = "│ " if line.startswith("│ ") else ""
-        body = line.removeprefix(bar)
-        for piece in textwrap.wrap(body, WIDTH - len(hang) - len(bar)) or [""]:
-            prefix = hang if out else " " * INDENT + label.ljust(LABEL)
-            out.append(prefix + bar + piece)
-    return out
-
-
-def _day(at: datetime | date) -> str:
-    return f"{at:%a} {at.day} {at:%b}"
-
 
 def _when(result: StepResult) -> str:
-    return f"{_day(result.step.at)} {result.step.at:%H:%M}"
+    return f"{day(result.step.at)} {result.step.at:%H:%M}"
 
 
 def _step_lines(result: StepResult, names: dict[str, str]) -> list[str]:
@@ -50,23 +38,20 @@ def _step_lines(result: StepResult, names: dict[str, str]) -> list[str]:
     who = names.get(scenario.slack_id(step.actor), step.actor)
     title = f"{result.number:>3}  {_when(result)}  {who}" + (f" {step.note}" if step.note else "")
     acks = " + ".join(f"{ms:.0f}" for ms in result.acks_ms)
-    ack = f"ack {acks} ms"
-    if len(title) + len(ack) + 2 > WIDTH:
-        title = title[: WIDTH - len(ack) - 3] + "…"
-    lines = [title.ljust(WIDTH - len(ack)) + ack]
-    lines += _field("typed", [f"{step.command} {step.text}"])
+    lines = [title_line(title, f"ack {acks} ms")]
+    lines += field_lines("typed", [f"{step.command} {step.text}"])
     if step.sends > 1:
         once = "stored and posted once" if result.count("channel") == 1 else "NOT deduplicated"
-        lines += _field("", [f"(sent {step.sends}× with the same trigger_id: {once})"])
+        lines += field_lines("", [f"(sent {step.sends}× with the same trigger_id: {once})"])
     for seen in result.seen:
         body = blocks_to_plain(seen.blocks, seen.text, names)
         if seen.kind == "channel":
-            lines += _field(f"#{scenario.CHANNEL_NAME}", body)
+            lines += field_lines(f"#{scenario.CHANNEL_NAME}", body)
         elif seen.kind == "dm":
             # The DM quotes the same kudos as the post: its first line says what it is.
-            lines += _field("DM", [f"to {names.get(seen.where, seen.where)}: {body[0]}"])
+            lines += field_lines("DM", [f"to {names.get(seen.where, seen.where)}: {body[0]}"])
         else:
-            lines += _field("private", body)
+            lines += field_lines("private", body)
     lines += [" " * INDENT + "✗ " + problem for problem in result.problems]
     return lines
 
@@ -78,8 +63,9 @@ class Totals:
     steps: int
     requests: int
     kudos_requests: int
-    kudos_stored: int
+    kudos_stored: int  # from Slack; the Teams day's are under `teams`
     duplicates_prevented: int
+    kudos_in_sql: int  # Slack and Teams together
     channel_posts: int
     dms: int
     errors_shown: int
@@ -89,6 +75,7 @@ class Totals:
     index_documents: int
     slack_calls: int
     slack_calls_failed: int
+    teams: TeamsTotals | None
     problems: list[str]
 
 
@@ -105,8 +92,9 @@ def totals(outcome: Outcome) -> Totals:
         steps=len(results),
         requests=sum(len(r.acks_ms) for r in results),
         kudos_requests=kudos_requests,
-        kudos_stored=len(outcome.kudos),
-        duplicates_prevented=max(kudos_requests - len(outcome.kudos), 0),
+        kudos_stored=len(outcome.slack_kudos),
+        duplicates_prevented=max(kudos_requests - len(outcome.slack_kudos), 0),
+        kudos_in_sql=len(outcome.kudos),
         channel_posts=sum(r.count("channel") for r in results),
         dms=sum(r.count("dm") for r in results),
         errors_shown=private(scenario.Expect.ERROR),
@@ -116,6 +104,7 @@ def totals(outcome: Outcome) -> Totals:
         index_documents=outcome.index_count,
         slack_calls=outcome.calls,
         slack_calls_failed=outcome.failed_calls,
+        teams=teams_totals(outcome.teams) if outcome.teams is not None else None,
         problems=outcome.all_problems(),
     )
 
@@ -137,9 +126,10 @@ def terminal_report(outcome: Outcome) -> str:
     results = outcome.results
     teams = Counter(m.department for m in scenario.ORG)
     org = ", ".join(f"{team} {n}" for team, n in teams.items())
+    then = ", then a day on Teams" if outcome.teams is not None else ""
     lines = [
-        f"Candor demo · {scenario.COMPANY} · four weeks replayed through the real Slack app, "
-        "offline",
+        f"Candor demo · {scenario.COMPANY} · four weeks replayed through the real Slack app"
+        f"{then}, offline",
         *textwrap.wrap(
             f"Org: {len(scenario.ORG)} people ({org}) imported from CSV; "
             f"{outcome.linked} linked to Slack by email",
@@ -153,15 +143,18 @@ def terminal_report(outcome: Outcome) -> str:
         if start != week:
             week = start
             monday = scenario.START.date() + timedelta(weeks=week)
-            lines += ["", f"── Week {week + 1}, from {_day(monday)} ".ljust(WIDTH, "─")]
+            lines += ["", f"── Week {week + 1}, from {day(monday)} ".ljust(WIDTH, "─")]
         lines += _step_lines(result, names)
+    if outcome.teams is not None:
+        lines += teams_section(outcome.teams)
 
     t = totals(outcome)
     dates = sorted(k.created_at for k in outcome.kudos)
-    span = f", dated {_day(dates[0])} – {_day(dates[-1])} {dates[-1]:%Y}" if dates else ""
+    span = f", dated {day(dates[0])} – {day(dates[-1])} {dates[-1]:%Y}" if dates else ""
     values = Counter(v for k in outcome.kudos for v in k.company_values)
+    both = f" ({t.kudos_stored} from Slack, {t.kudos_in_sql - t.kudos_stored} from Teams)"
     rows = [
-        ("kudos stored", f"{t.kudos_stored} in SQL{span}"),
+        ("kudos stored", f"{t.kudos_in_sql} in SQL{both if outcome.teams else ''}{span}"),
         ("duplicates", f"{t.duplicates_prevented} prevented ({t.kudos_requests} kudos requests)"),
         ("messages", f"{t.channel_posts} posts in #{scenario.CHANNEL_NAME}, {t.dms} DMs"),
         ("replies", f"{t.errors_shown} errors shown, {t.help_shown} help (only the sender sees)"),
@@ -172,6 +165,7 @@ def terminal_report(outcome: Outcome) -> str:
         ),
         ("index", f"{t.index_documents} documents, MiniLM embeddings computed on this machine"),
         ("Slack calls", f"{t.slack_calls} recorded by the stand-in, {t.slack_calls_failed} failed"),
+        *(teams_total_rows(outcome.teams) if outcome.teams is not None else []),
         ("values", " · ".join(f"#{v} {n}" for v, n in values.most_common())),
     ]
     lines += ["", "Totals"]
@@ -197,7 +191,8 @@ def terminal_report(outcome: Outcome) -> str:
 
 
 def transcript_html(outcome: Outcome) -> str:
-    """The chat-client transcript: #general with commands and private replies, then each DM."""
+    """The chat-client transcript: #general with commands and private replies, then each DM,
+    then the Teams day: the team's channel and each person's chat with Candor."""
     users = {
         scenario.BOT_ID: ChatUser(scenario.BOT_ID, "Candor", "Feedback assistant", is_bot=True)
     }
@@ -230,11 +225,17 @@ def transcript_html(outcome: Outcome) -> str:
                 dms[seen.where].messages.append(message)
     order = [m.slack_id for m in scenario.ORG]
     ordered = sorted(dms.values(), key=lambda c: order.index(c.id[3:]) if c.id[3:] in order else 99)
-    stored = len(outcome.kudos)
+    stored = len(outcome.slack_kudos)
     notes = [
         f"{len(scenario.ORG)} people, {stored} kudos over four weeks",
         "Replayed through the real Candor app; Slack is a local stand-in",
         "DMs are each person's conversation with Candor",
         "Times are the demo clock (UTC)",
     ]
-    return render_page(scenario.COMPANY, [general, *ordered], users, notes)
+    conversations = [general, *ordered]
+    if outcome.teams is not None:
+        users.update(teams_users())
+        conversations += teams_conversations(outcome.teams)
+        notes.insert(2, f"Then a day on Microsoft Teams: {outcome.teams.kudos_stored} more kudos")
+        notes.insert(3, "Teams is a local Bot Framework connector stand-in")
+    return render_page(scenario.COMPANY, conversations, users, notes)

@@ -1,8 +1,9 @@
 """One demo session: the stand-in and Candor started, every step replayed, then index and search.
 
-Everything is real except Slack itself: the settings, the SQLite store, the MiniLM embedder and
-Chroma index, Bolt with signature checks, and HTTP in both directions. Slack is the local
-stand-in, which records what each user would have seen.
+Everything is real except Slack and Teams themselves: the settings, the SQLite store, the MiniLM
+embedder and Chroma index, Bolt with signature checks, botbuilder, and HTTP in both directions.
+Slack and the Bot Framework connector are local stand-ins, which record what each user would
+have seen. The Teams day (`bot.demo.teams_session`) runs on the same Candor after the month.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pathlib import Path
 from aiohttp import ClientSession, web
 
 from bot.app import Candor, create_app
-from bot.demo import scenario
+from bot.demo import scenario, teams_scenario
 from bot.demo.replay import (
     DemoClock,
     Outcome,
@@ -28,6 +29,7 @@ from bot.demo.replay import (
     replay_step,
     settle,
 )
+from bot.demo.teams_session import replay_teams
 from bot.settings import Settings
 from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
@@ -101,6 +103,8 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
                 "SLACK_API_URL": standin.base_url,
                 # A 12-person sample org: the floor of 3 lets its themes show (default is 5).
                 "CANDOR_MIN_GROUP": "3",
+                # Teams on, without Bot Framework tokens: nothing offline could sign them.
+                "CANDOR_TEAMS_AUTH_DISABLED": "1",
             },
             dotenv_path=None,
         )
@@ -118,6 +122,7 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
         await web.TCPSite(runner, "127.0.0.1", 0).start()
         host, port = runner.addresses[0][:2]
         url = f"http://{host}:{port}/slack/events"
+        teams_url = f"http://{host}:{port}/api/messages"
         await _wait_for_index(candor, embedder)
 
         results: list[StepResult] = []
@@ -139,6 +144,7 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
         for result in results:
             classify(result, readers)
             check(result)
+        teams = await replay_teams(candor, teams_url, clock)
 
         while await candor.indexer.drain_once():
             pass
@@ -154,6 +160,7 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
             linked=imported.slack_linked,
             calls=len(standin.calls),
             failed_calls=sum(1 for c in standin.calls if not c.ok),
+            teams=teams,
         )
         # Failures during a step are reported with the step; these happened around the replay.
         step_calls = {id(c) for r in results for c in r.calls}
@@ -172,8 +179,12 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
 
 def _check_totals(outcome: Outcome) -> None:
     expected = scenario.expected_kudos()
-    if len(outcome.kudos) != expected:
-        outcome.problems.append(f"{len(outcome.kudos)} kudos stored, expected {expected}")
+    from_slack = len(outcome.slack_kudos)
+    if from_slack != expected:
+        outcome.problems.append(f"{from_slack} kudos stored from Slack, expected {expected}")
+    expected_all = expected + teams_scenario.expected_kudos()
+    if len(outcome.kudos) != expected_all:
+        outcome.problems.append(f"{len(outcome.kudos)} kudos in SQL, expected {expected_all}")
     if outcome.index_count != len(outcome.kudos):
         outcome.problems.append(
             f"the index holds {outcome.index_count} documents for {len(outcome.kudos)} kudos"

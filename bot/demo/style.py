@@ -54,5 +54,30 @@ code{font-family:Menlo,Consolas,monospace;font-size:12px;color:#c01343;backgroun
 .input label{font-weight:700;display:block}
 .input .box{border:1px solid #bbb;border-radius:4px;height:32px;margin-top:4px}
 hr{border:0;border-top:1px solid #e2e2e2}
+nav h2.teams{color:#c5c7f0;border-top:1px solid #5d2c5d;padding-top:14px}
+.view.teams header{border-top:3px solid #6264a7}
+.event{text-align:center;color:#616061;font-size:13px;margin:10px 20px}
+.msg.reply{margin-left:46px;border-left:2px solid #e2e2e2}
+.card{border:1px solid #e1dfdd;border-radius:6px;padding:8px 14px;margin:4px 0;
+ max-width:640px;box-shadow:0 1px 2px rgba(0,0,0,.08)}
+.tb{margin:3px 0;word-wrap:break-word}
+.tb.bold{font-weight:700}
+.tb.medium{font-size:17px}
+.tb.large{font-size:20px}
+.tb.small{font-size:12.5px}
+.tb.subtle{color:#616061}
+.tb.good{color:#237b4b}
+.tb.warning{color:#835c00}
+.tb.attention{color:#c4314b}
+.tb.accent{color:#6264a7}
+.container{margin:4px 0}
+.container.emphasis{background:#f5f5f5;border-radius:4px;padding:4px 10px}
+.columns{display:flex;gap:12px}
+.facts{border-collapse:collapse;margin:4px 0}
+.facts th{text-align:left;font-weight:700;padding:1px 16px 1px 0;vertical-align:top}
+.facts td{padding:1px 0}
+.card-image{display:block;width:100%;max-width:640px;margin:6px 0;border:1px solid #e2e2e2;
+ border-radius:4px}
+.teams .button.primary{background:#6264a7;border-color:#6264a7}
 @media (max-width:700px){nav{display:none}}
 """

@@ -1,7 +1,8 @@
 """Block Kit as HTML or plain text, and the demo's chat-client transcript page. Pure functions.
 
 The page is one self-contained HTML file (inline CSS, no scripts, no external assets). Views
-switch with `:target`, so it works from a file:// URL with JavaScript off.
+switch with `:target`, so it works from a file:// URL with JavaScript off. Slack messages carry
+Block Kit; Teams messages carry Adaptive Cards (`bot.demo.adaptive`).
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
+from bot.demo.adaptive import card_to_html, image_html, teams_text_html
 from bot.demo.mrkdwn import Names, emojize, mrkdwn_to_html, mrkdwn_to_plain
 from bot.demo.style import CSS
 
@@ -119,24 +121,29 @@ class ChatUser:
 
 @dataclass(frozen=True)
 class ChatMessage:
-    """One line of a conversation: a bot message, a private reply, or a typed slash command."""
+    """One line of a conversation: a bot message, a private reply, a typed slash command,
+    a Teams message someone wrote (`said`), or an event such as an app being added."""
 
     at: datetime
     author: str
     blocks: tuple[Block, ...] = ()
     text: str = ""
-    kind: Literal["message", "ephemeral", "command"] = "message"
+    kind: Literal["message", "ephemeral", "command", "said", "event"] = "message"
     visible_to: str | None = None
+    card: Mapping[str, Any] | None = None  # a Teams message's Adaptive Card
+    images: tuple[tuple[str, str], ...] = ()  # (URL, name) of images sent with the card
+    in_thread: bool = False  # a reply in the thread of the message before it
 
 
 @dataclass
 class Conversation:
-    """A channel or a DM, with its messages in order."""
+    """A channel or a DM (a 1:1 chat with Candor in Teams), with its messages in order."""
 
     id: str
     title: str
     kind: Literal["channel", "dm"]
     messages: list[ChatMessage] = field(default_factory=list)
+    platform: Literal["slack", "teams"] = "slack"
 
 
 def initials(name: str) -> str:
@@ -154,20 +161,27 @@ def _avatar(user: ChatUser) -> str:
 
 
 def _message_html(message: ChatMessage, users: Mapping[str, ChatUser], names: Names) -> str:
+    if message.kind == "event":
+        return f'<div class="event">{html.escape(message.text)}</div>'
     author = users.get(message.author) or ChatUser(message.author, message.author)
     who = html.escape(author.name) + (' <span class="app">APP</span>' if author.is_bot else "")
     when = f'<time datetime="{message.at.isoformat()}">{message.at:%H:%M}</time>'
+    note = ""
     if message.kind == "command":
         body = f'<div class="typed">{html.escape(message.text)}</div>'
         note = '<div class="only">Slash command · not posted, only the sender sees it</div>'
+    elif message.kind == "said":
+        body = f'<div class="section">{teams_text_html(message.text)}</div>'
+    elif message.card is not None:
+        body = card_to_html(message.card)
+        body += "".join(image_html(url, name) for url, name in message.images)
     else:
         body = blocks_to_html(message.blocks, message.text, names)
-        note = ""
         if message.kind == "ephemeral":
             viewer = users.get(message.visible_to or "")
             shown = f" ({html.escape(viewer.name)})" if viewer else ""
             note = f'<div class="only">👁 Only visible to you{shown}</div>'
-    css = "msg " + message.kind
+    css = "msg " + message.kind + (" reply" if message.in_thread else "")
     return (
         f'<div class="{css}">{_avatar(author)}<div class="content">{note}'
         f'<div class="meta"><b>{who}</b> {when}</div>{body}</div></div>'
@@ -185,13 +199,15 @@ def _conversation_html(
             day = label
             rows.append(f'<div class="day"><span>{label}</span></div>')
         rows.append(_message_html(message, users, names))
-    heading = (
-        f"#{html.escape(conversation.title)}"
-        if conversation.kind == "channel"
-        else f"{html.escape(conversation.title)} · direct messages with Candor"
-    )
+    title = html.escape(conversation.title)
+    teams = conversation.platform == "teams"
+    if conversation.kind == "channel":
+        heading = f"# {title} · Microsoft Teams" if teams else f"#{title}"
+    else:
+        heading = f"{title} · {'chat' if teams else 'direct messages'} with Candor"
+    css = "view teams" if teams else "view"
     return (
-        f'<section class="view" id="{html.escape(conversation.id)}">'
+        f'<section class="{css}" id="{html.escape(conversation.id)}">'
         f"<header>{heading}</header>"
         f'<div class="log">{"".join(rows) or "<p>No messages.</p>"}</div></section>'
     )
@@ -214,19 +230,22 @@ def render_page(
     names: dict[str, str] = {uid: u.name for uid, u in users.items()}
     names.update({c.id: c.title for c in conversations if c.kind == "channel"})
 
-    def links(kind: str, prefix: str) -> str:
+    def links(kind: str, prefix: str, platform: str = "slack") -> str:
         return "".join(
             f'<a href="#{html.escape(c.id)}">{prefix}{html.escape(c.title)}</a>'
             for c in conversations
-            if c.kind == kind
+            if c.kind == kind and c.platform == platform
         )
 
     nav = f"<h2>Channels</h2>{links('channel', '# ')}<h2>Direct messages</h2>{links('dm', '')}"
+    if any(c.platform == "teams" for c in conversations):
+        teams = links("channel", "# ", "teams") + links("dm", "", "teams")
+        nav += f'<h2 class="teams">Microsoft Teams</h2>{teams}'
     # The default view comes last in the page so `.view:target ~ .default` can hide it.
     ordered = [*conversations[1:], conversations[0]] if conversations else []
     views = [_conversation_html(c, users, names) for c in ordered]
     if views:
-        views[-1] = views[-1].replace('class="view"', 'class="view default"', 1)
+        views[-1] = views[-1].replace('class="view', 'class="view default', 1)
     note_html = "".join(f"<li>{html.escape(n)}</li>" for n in notes)
     return (
         '<!doctype html><html lang="en"><head><meta charset="utf-8">'

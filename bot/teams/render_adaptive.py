@@ -39,6 +39,8 @@ MAX_BUTTONS = 6
 # The shortcodes handlers write; Teams shows shortcodes as text, so they become emoji here.
 EMOJI = {
     "tada": "🎉",
+    "large_green_circle": "🟢",
+    "large_orange_circle": "🟠",
     "sparkles": "✨",
     "raised_hands": "🙌",
     "warning": "⚠️",
