@@ -26,6 +26,8 @@ class Person(SQLModel, table=True):
     title: str = Field(default="", max_length=200)
     role: str = Field(default="employee", max_length=20)
     slack_user_id: str | None = Field(default=None, max_length=40, unique=True)
+    # The Slack workspace the person is in (multi-workspace installs pick the token by it).
+    slack_team_id: str | None = Field(default=None, max_length=40)
     teams_user_id: str | None = Field(default=None, max_length=200, unique=True)
     tz: str | None = Field(default=None, max_length=64)
     active: bool = Field(default=True)
@@ -140,3 +142,18 @@ class AIOutput(SQLModel, table=True):
     input_ids: list[str] = Field(default_factory=list, sa_type=sa.JSON)
     output: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
     created_at: datetime = Field(index=True)
+
+
+class PrivacyRequest(SQLModel, table=True):
+    """A data-rights request (erasure) and the HR decision on it."""
+
+    __tablename__ = "privacy_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # "erase"
+    subject_id: int = Field(index=True)  # the person whose data it concerns
+    requested_by: int | None = None
+    status: str = Field(default="pending", max_length=20)  # pending|approved|rejected|done
+    created_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
