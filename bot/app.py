@@ -22,8 +22,9 @@ from handlers.messages import Outgoing, ToChannel, ToPerson
 from handlers.router import Router
 from handlers.services import Services, utc_now
 from store.repository import Store
+from store.vector.chroma import open_index
 from store.vector.embedder import make_embedder
-from store.vector.index import VectorIndex, open_index
+from store.vector.index import VectorIndex
 
 if TYPE_CHECKING:
     from bot.teams.app import TeamsRuntime

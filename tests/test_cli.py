@@ -16,8 +16,9 @@ from bot.slack.standin import SlackStandIn, StandInThread
 from store.db import make_engine, schema_is_current
 from store.people import DirectoryEntry
 from store.repository import Store
+from store.vector.chroma import ChromaIndex
 from store.vector.embedder import HashingEmbedder
-from store.vector.index import ChromaIndex, IndexDoc
+from store.vector.index import IndexDoc
 from tests.conftest import BOT_TOKEN, ORG_CSV, SLACK_USERS, FakeClock
 
 CLEARED = ("DATABASE_URL", "CHROMA_URL")

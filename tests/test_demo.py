@@ -45,8 +45,8 @@ from bot.teams.render_adaptive import render_card
 from handlers.messages import Actions, Button, Context, Mention, Message, Quote, Section, text
 from handlers.types import MentionRef
 from store.repository import Store
+from store.vector.chroma import open_index
 from store.vector.embedder import make_embedder
-from store.vector.index import open_index
 
 ERROR_STEPS = [s for s in scenario.STEPS if s.expect is scenario.Expect.ERROR]
 ALL_KUDOS = scenario.expected_kudos() + teams_scenario.expected_kudos()

@@ -35,8 +35,9 @@ from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.standin import SlackStandIn
 from handlers.org_import import import_directory
+from store.vector.chroma import open_index
 from store.vector.embedder import Embedder, make_embedder
-from store.vector.index import VectorIndex, open_index
+from store.vector.index import VectorIndex
 
 SEARCHES = ("helped during an outage", "mentoring a new teammate", "listening to customers")
 

@@ -1,5 +1,6 @@
 """Semantic search for Candor: offline embedders and the vector index port."""
 
+from store.vector.chroma import ChromaIndex, open_index
 from store.vector.embedder import (
     EMBEDDER_NAMES,
     Embedder,
@@ -8,7 +9,6 @@ from store.vector.embedder import (
     make_embedder,
 )
 from store.vector.index import (
-    ChromaIndex,
     EmbedderMismatchError,
     IndexBusyError,
     IndexDoc,
@@ -16,7 +16,6 @@ from store.vector.index import (
     InMemoryIndex,
     Metadata,
     VectorIndex,
-    open_index,
 )
 from store.vector.lock import DirectoryLock, LockHeldError
 from store.vector.onnx_bert import ensure_onnx_model
