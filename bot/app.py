@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -16,7 +16,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.indexer_task import BackgroundIndexer
 from bot.settings import Settings
 from bot.slack.app import build_slack_app, make_client
-from bot.slack.sender import ReplyTarget, SlackSender
+from bot.slack.oauth import SlackOAuth
+from bot.slack.sender import DeliveryReport, ReplyTarget, SlackSender
+from bot.slack.workspaces import SlackWorkspaces
 from handlers.catalog import build_router
 from handlers.messages import Outgoing, ToChannel, ToPerson
 from handlers.router import Router
@@ -64,6 +66,8 @@ class Candor:
     slack_sender: SlackSender | None
     indexer: BackgroundIndexer
     teams: TeamsRuntime | None = None
+    # Several Slack workspaces (OAuth): bot tokens by workspace for scheduled posts.
+    slack_workspaces: SlackWorkspaces | None = None
     _closed: bool = field(default=False, repr=False)
 
     def web_app(self, *, run_scheduler: bool = True) -> web.Application:
@@ -79,18 +83,27 @@ class Candor:
         """Run a scheduled use case now and deliver each message on the platform that owns
         its destination (a Teams conversation Candor knows, else Slack)."""
         outgoing = await job(self.services, self.services.clock())
+        sent = await self.deliver(outgoing)
+        log.info("%s: %s sent, %s failed", name, sent, len(outgoing) - sent)
+
+    async def deliver(self, outgoing: Sequence[Outgoing]) -> int:
+        """Send messages now, each on the platform that owns its destination; return how many
+        went out (`Services.deliver_now`, and scheduled jobs)."""
         on_teams = [o for o in outgoing if self._teams_owns(o)]
         on_slack = [o for o in outgoing if o not in on_teams]
-        sent = failed = 0
+        sent = 0
         if on_slack and self.slack_sender is not None:
-            report = await self.slack_sender.deliver(on_slack, ReplyTarget(user_id=""))
-            sent, failed = sent + report.sent, failed + len(report.failed)
-        elif on_slack:
-            failed += len(on_slack)
+            sent += (await self._deliver_on_slack(self.slack_sender, on_slack)).sent
         if on_teams and self.teams is not None:
-            teams_report = await self.teams.send(on_teams)
-            sent, failed = sent + teams_report.sent, failed + len(teams_report.failed)
-        log.info("%s: %s sent, %s failed", name, sent, failed)
+            sent += (await self.teams.send(on_teams)).sent
+        return sent
+
+    async def _deliver_on_slack(
+        self, sender: SlackSender, outgoing: list[Outgoing]
+    ) -> DeliveryReport:
+        if self.slack_workspaces is not None:
+            return await self.slack_workspaces.deliver(sender, outgoing)
+        return await sender.deliver(outgoing, ReplyTarget(user_id=""))
 
     def _teams_owns(self, item: Outgoing) -> bool:
         if self.teams is None:
@@ -142,14 +155,15 @@ def create_app(
     """Build Candor from settings: migrate the database, wire handlers, Slack and Teams.
 
     Slack is on when its settings are given or Teams isn't configured (a Teams-only install
-    needs no Slack app).
+    needs no Slack app). With `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` it installs into
+    several workspaces (OAuth) and needs no `SLACK_BOT_TOKEN`.
 
     Raises:
         SettingsError: when a required setting is missing (named in the message).
     """
-    slack_on = bool(settings.slack_bot_token or settings.slack_signing_secret)
+    slack_on = settings.slack_configured
     if slack_on or not settings.teams.configured:
-        settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")  # before touching anything
+        settings.require(*settings.slack_required)  # before touching anything
         slack_on = True
     store = Store.open(settings.database_url)
     indexer = BackgroundIndexer(store, open_vector_index or index_opener(settings), clock)
@@ -164,13 +178,22 @@ def create_app(
     router = build_router()
     slack: AsyncApp | None = None
     sender: SlackSender | None = None
+    workspaces: SlackWorkspaces | None = None
     if slack_on:
         client = slack_client or make_client(settings)
         sender = SlackSender(client, store)
-        slack = build_slack_app(settings, services, router, client=client, sender=sender)
+        oauth = None
+        if settings.slack_oauth.requested:
+            oauth = SlackOAuth.build(settings.slack_oauth, store.engine, client)
+            workspaces = SlackWorkspaces(oauth, client, store, settings.slack_oauth.team_id)
+        slack = build_slack_app(
+            settings, services, router, client=client, sender=sender, oauth=oauth
+        )
     teams = None
     if settings.teams.configured:
         from bot.teams.app import build_teams  # botbuilder costs about 1 s to import
 
         teams = build_teams(settings.teams, services, router, adapter=teams_adapter)
-    return Candor(settings, store, services, router, slack, sender, indexer, teams)
+    candor = Candor(settings, store, services, router, slack, sender, indexer, teams, workspaces)
+    services.deliver_now = candor.deliver
+    return candor

@@ -1,4 +1,4 @@
-"""`candor` — the command line: serve, import the org, rebuild the index, run the demo."""
+"""`candor` — the command line: serve, import the org, reindex, export the audit log, demo."""
 
 from __future__ import annotations
 
@@ -58,6 +58,16 @@ def build_parser() -> argparse.ArgumentParser:
     package.add_argument("--domain", default=None, help="public host, e.g. candor.example.com")
     package.add_argument("--app-id", default=None, help="default: MICROSOFT_APP_ID")
 
+    audit = sub.add_parser("audit", help="the audit log")
+    audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
+    export = audit_sub.add_parser("export", help="write the audit log as CSV")
+    export.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    export.add_argument("--days", type=int, default=30, help="how far back (default 30 days)")
+
+    erase = sub.add_parser("erase", help="erase a person's data from SQL and the vector index")
+    erase.add_argument("--email", required=True, help="the person's email in the directory")
+    erase.add_argument("--yes", action="store_true", help="don't ask to confirm")
+
     sub.add_parser("reindex", help="rebuild the vector index from SQL")
     sub.add_parser("migrate", help="bring the database schema up to date")
 
@@ -93,6 +103,12 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         return asyncio.run(_org_import(settings, args.file, use_slack=not args.no_slack))
     if args.command == "reindex":
         return _reindex(settings)
+    if args.command == "erase":
+        from bot.erase_cli import run_erase
+
+        return run_erase(settings, args)
+    if args.command == "audit":
+        return _audit_export(settings, args.out, args.days)
     if args.command == "teams":
         return _teams_package(settings, args)
     if args.command == "themes":
@@ -121,17 +137,32 @@ async def _org_import(settings: Settings, path: Path, *, use_slack: bool) -> int
 
     if not path.is_file():
         raise SettingsError(f"no such file: {path}")
-    directory = None
-    if use_slack:
+    directory = team = None
+    if use_slack and not settings.slack_oauth.requested:
         if settings.slack_bot_token:
             directory = SlackDirectory(make_client(settings))
         else:
             print("SLACK_BOT_TOKEN is not set: importing without Slack ids (linked on first use).")
     store = Store.open(settings.database_url)
     try:
+        if use_slack and settings.slack_oauth.requested:
+            # Several workspaces: look people up in the default one, with its stored token.
+            from bot.slack.workspaces import default_workspace_client
+
+            found = await default_workspace_client(settings, store, make_client(settings))
+            if found is None:
+                print(
+                    "No Slack workspace to look people up in (install Candor, or set "
+                    "CANDOR_SLACK_TEAM_ID): importing without Slack ids (linked on first use)."
+                )
+            else:
+                team, directory = found[0], SlackDirectory(found[1])
         report = await import_directory(
             store, path.read_text(encoding="utf-8-sig"), utc_now(), directory
         )
+        if team is not None:
+            linked = [p.slack_user_id for p in store.people.all() if not p.slack_team_id]
+            store.people.set_slack_team([u for u in linked if u], team)
     finally:
         store.close()
     s = report.summary
@@ -156,6 +187,26 @@ def _teams_package(settings: Settings, args: argparse.Namespace) -> int:
     except ValueError as error:
         raise SettingsError(str(error)) from None
     print(f"Wrote {out}. Upload it in Teams: Apps → Manage your apps → Upload an app.")
+    return 0
+
+
+def _audit_export(settings: Settings, out: Path, days: int) -> int:
+    from handlers.audit import MAX_DAYS, export_audit
+    from handlers.services import utc_now
+    from store.repository import Store
+
+    if not 1 <= days <= MAX_DAYS:
+        raise SettingsError(f"--days must be between 1 and {MAX_DAYS}, got {days}")
+    store = Store.open(settings.database_url)
+    try:
+        # The shell is the server's admin; the export is audited like one from chat.
+        data, count = export_audit(
+            store, now=utc_now(), days=days, actor_id=None, actor_role="admin", via="cli"
+        )
+    finally:
+        store.close()
+    out.write_bytes(data)
+    print(f"Wrote {count} audit events from the last {days} days to {out}.")
     return 0
 
 

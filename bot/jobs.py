@@ -28,3 +28,14 @@ async def weekly_digest_job() -> None:
         log.warning("weekly digest skipped: Candor is not running in this process")
         return
     await _running.run_scheduled("weekly digest", weekly_digest)
+
+
+async def retention_job() -> None:
+    """Daily 03:00 org time: delete feedback older than `CANDOR_RETENTION_DAYS` (if set)."""
+    from handlers.retention import apply_retention
+
+    if _running is None:
+        log.warning("retention skipped: Candor is not running in this process")
+        return
+    services = _running.services
+    await apply_retention(services, services.clock())

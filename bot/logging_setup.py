@@ -22,7 +22,8 @@ CHATTY_LIBRARIES = (
 )
 # Bolt also logs whole request bodies in some warnings (a bad signature, an unhandled request).
 SDK_PREFIXES = ("slack_bolt", "slack_sdk", "botbuilder", "botframework", "msrest", "msal")
-_CONTENT_MARKERS = ("body", "text", "payload", "blocks", "view", "user_name", "email")
+# "oauth": Bolt's install flow logs the redirect's query string, with its one-time code.
+_CONTENT_MARKERS = ("body", "text", "payload", "blocks", "view", "user_name", "email", "oauth")
 
 
 class ContentRedactor(logging.Filter):

@@ -12,6 +12,7 @@ from bot.settings import Settings
 
 JOB_TABLE = "candor_jobs"
 WEEKLY_DIGEST = "weekly-digest"
+RETENTION = "retention"
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -27,6 +28,15 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=zone),
         id=WEEKLY_DIGEST,
         name="Weekly themes digest to the HR channel",
+        replace_existing=True,
+    )
+    # Always scheduled, a no-op while CANDOR_RETENTION_DAYS is unset: the job store then never
+    # keeps a stale job from a configuration that has since changed.
+    scheduler.add_job(
+        "bot.jobs:retention_job",
+        CronTrigger(hour=3, minute=0, timezone=zone),
+        id=RETENTION,
+        name="Delete feedback older than the retention period",
         replace_existing=True,
     )
     return scheduler

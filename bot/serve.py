@@ -10,6 +10,7 @@ from aiohttp import web
 
 from bot.app import create_app
 from bot.settings import Settings, SettingsError
+from bot.web import AccessLog
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +20,7 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     if socket_mode:
         settings.require("SLACK_APP_TOKEN")
     candor = create_app(settings)
-    runner = web.AppRunner(candor.web_app())
+    runner = web.AppRunner(candor.web_app(), access_log_class=AccessLog)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
     log.info("listening on %s:%s (%s)", host, port, "socket mode" if socket_mode else "HTTP mode")

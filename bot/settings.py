@@ -14,6 +14,16 @@ from dotenv import dotenv_values
 from handlers.config import CoreConfig
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+# The bot scopes in manifests/slack/manifest.yaml (tests/test_slack_oauth.py keeps them equal).
+SLACK_DEFAULT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "files:write",
+    "im:write",
+    "users:read",
+    "users:read.email",
+)
 # user:password@ in a URL, parsed the way SQLAlchemy does (the password runs to the first "@").
 _URL_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 
@@ -62,6 +72,12 @@ def _int(env: Mapping[str, str], name: str, default: int, minimum: int = 0) -> i
     return value
 
 
+def _optional_int(env: Mapping[str, str], name: str, minimum: int) -> int | None:
+    if not env.get(name, "").strip():
+        return None
+    return _int(env, name, minimum, minimum=minimum)
+
+
 def _hide_password(url: str | None) -> str | None:
     """The URL with any password masked, so a database or Chroma URL can be printed."""
     return _URL_PASSWORD.sub(r"\1***@", url, count=1) if url else url
@@ -91,6 +107,18 @@ APP_TYPES = {
     "userassignedmsi": "UserAssignedMSI",
 }
 _TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def _switch(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (env.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise SettingsError(f"{name} must be on or off (1/0, true/false, yes/no), got {raw!r}")
 
 
 @dataclass(frozen=True)
@@ -158,6 +186,40 @@ class TeamsSettings:
 
 
 @dataclass(frozen=True)
+class SlackOAuthSettings:
+    """Installing Candor in several Slack workspaces (OAuth), on when a client id and secret
+    are set; tokens then live in the database, one bot token per workspace."""
+
+    client_id: str = ""
+    client_secret: Secret = field(default_factory=lambda: Secret(""))
+    scopes: tuple[str, ...] = SLACK_DEFAULT_SCOPES
+    redirect_uri: str | None = None
+    token_rotation: bool = False
+    # The workspace for posts that no request names (the weekly digest to the HR channel).
+    team_id: str | None = None
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str]) -> SlackOAuthSettings:
+        """Read `SLACK_CLIENT_ID`, `SLACK_CLIENT_SECRET`, `SLACK_SCOPES`, `SLACK_REDIRECT_URI`,
+        `SLACK_TOKEN_ROTATION` and `CANDOR_SLACK_TEAM_ID`."""
+        raw_scopes = (env.get("SLACK_SCOPES") or "").replace(" ", ",").split(",")
+        scopes = tuple(dict.fromkeys(s.strip() for s in raw_scopes if s.strip()))
+        return cls(
+            client_id=(env.get("SLACK_CLIENT_ID") or "").strip(),
+            client_secret=Secret((env.get("SLACK_CLIENT_SECRET") or "").strip()),
+            scopes=scopes or SLACK_DEFAULT_SCOPES,
+            redirect_uri=(env.get("SLACK_REDIRECT_URI") or "").strip() or None,
+            token_rotation=(env.get("SLACK_TOKEN_ROTATION") or "").strip().lower() in _TRUE,
+            team_id=(env.get("CANDOR_SLACK_TEAM_ID") or "").strip() or None,
+        )
+
+    @property
+    def requested(self) -> bool:
+        """Whether either OAuth credential is set (both are then required)."""
+        return bool(self.client_id or self.client_secret)
+
+
+@dataclass(frozen=True)
 class Settings:
     """Everything Candor reads from its environment. Build it with `Settings.from_env()`."""
 
@@ -173,6 +235,7 @@ class Settings:
     log_level: str = "INFO"
     core: CoreConfig = field(default_factory=CoreConfig)
     teams: TeamsSettings = field(default_factory=TeamsSettings)
+    slack_oauth: SlackOAuthSettings = field(default_factory=SlackOAuthSettings)
 
     def __repr__(self) -> str:
         # URLs may carry a password (postgresql://user:password@host/db): mask it like a Secret.
@@ -220,6 +283,8 @@ class Settings:
             min_group=_int(merged, "CANDOR_MIN_GROUP", 5, minimum=3),
             hr_channel=(merged.get("CANDOR_HR_CHANNEL") or "").strip() or None,
             timezone=_timezone(merged.get("CANDOR_TIMEZONE")),
+            retention_days=_optional_int(merged, "CANDOR_RETENTION_DAYS", minimum=30),
+            skip_level=_switch(merged, "CANDOR_SKIP_LEVEL", True),
         )
         return cls(
             data_dir=data_dir,
@@ -234,7 +299,21 @@ class Settings:
             log_level=(merged.get("CANDOR_LOG_LEVEL") or "INFO").upper(),
             core=core,
             teams=TeamsSettings.from_env(merged),
+            slack_oauth=SlackOAuthSettings.from_env(merged),
         )
+
+    @property
+    def slack_configured(self) -> bool:
+        """Whether any Slack credential is set."""
+        return bool(self.slack_bot_token or self.slack_signing_secret or self.slack_oauth.requested)
+
+    @property
+    def slack_required(self) -> tuple[str, ...]:
+        """The settings serving Slack needs: a client id and secret for several workspaces
+        (OAuth), else one bot token; the signing secret either way."""
+        if self.slack_oauth.requested:
+            return ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "SLACK_SIGNING_SECRET")
+        return ("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
 
     def require(self, *names: str) -> None:
         """Fail fast, naming every required setting that is empty.
@@ -246,6 +325,8 @@ class Settings:
             "SLACK_BOT_TOKEN": self.slack_bot_token,
             "SLACK_SIGNING_SECRET": self.slack_signing_secret,
             "SLACK_APP_TOKEN": self.slack_app_token,
+            "SLACK_CLIENT_ID": self.slack_oauth.client_id,
+            "SLACK_CLIENT_SECRET": self.slack_oauth.client_secret,
         }
         missing = [n for n in names if not attrs[n]]
         if missing:

@@ -7,6 +7,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from aiohttp import web
+from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot import jobs
@@ -18,8 +19,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
+class AccessLog(AbstractAccessLogger):
+    """aiohttp's access log without query strings: an OAuth redirect carries a one-time code."""
+
+    def log(self, request: web.BaseRequest, response: web.StreamResponse, time: float) -> None:
+        self.logger.info(
+            '%s "%s %s" %s %.1f ms',
+            request.remote,
+            request.method,
+            request.path,
+            response.status,
+            time * 1000,
+        )
+
+
 def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Application:
-    """Routes: `POST /slack/events` (everything Slack sends) and `GET /healthz`.
+    """Routes: `POST /slack/events` (everything Slack sends), `GET /healthz`, and with OAuth
+    (several workspaces) `GET /slack/install` and `GET /slack/oauth_redirect`, which Bolt answers.
 
     Args:
         run_scheduler: run scheduled jobs (weekly digest) in this process.
@@ -60,6 +76,21 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
 
     if candor.slack is not None:
         app.router.add_post("/slack/events", slack_events)
+        flow = candor.slack.oauth_flow
+        if flow is not None:
+
+            async def slack_install(request: web.Request) -> web.Response:
+                assert flow is not None
+                bolt_response = await flow.handle_installation(await to_bolt_request(request))
+                return await to_aiohttp_response(bolt_response)
+
+            async def slack_oauth_redirect(request: web.Request) -> web.Response:
+                assert flow is not None
+                bolt_response = await flow.handle_callback(await to_bolt_request(request))
+                return await to_aiohttp_response(bolt_response)
+
+            app.router.add_get(flow.install_path, slack_install)
+            app.router.add_get(flow.redirect_uri_path, slack_oauth_redirect)
     app.router.add_get("/healthz", healthz)
     if candor.teams is not None:
         app.router.add_post("/api/messages", candor.teams.handle)

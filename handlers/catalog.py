@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from handlers import digest, help, kudos
+from handlers import audit, data_rights, digest, help, kudos, privacy
 from handlers.router import Router
 
 
@@ -11,5 +11,8 @@ def build_router() -> Router:
     router = Router()
     kudos.register(router)
     digest.register(router)
+    privacy.register(router)
+    audit.register(router)
+    data_rights.register(router)
     help.register(router)  # last: it lists everything registered before it
     return router

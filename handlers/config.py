@@ -18,4 +18,8 @@ class CoreConfig:
     # No theme, breakdown or statistic stands for fewer people than this (never below 3).
     min_group: int = 5
     hr_channel: str | None = None
+    # Managers see their whole reporting line (on) or only their direct reports (off).
+    skip_level: bool = True
     timezone: str = "UTC"
+    # Kudos older than this many days are deleted by a daily job; None keeps them forever.
+    retention_days: int | None = None

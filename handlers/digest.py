@@ -5,16 +5,13 @@ from __future__ import annotations
 import re
 from datetime import datetime
 
-from handlers.digest_report import DigestReport, Scope, ShownTheme, Window, build_report, team_of
+from handlers.audit import log_read
+from handlers.digest_render import render_digest, theme_line
+from handlers.digest_report import DigestReport, Scope, Window, build_report
 from handlers.errors import UsageError
 from handlers.messages import (
-    Actions,
-    Attachment,
     Block,
-    Button,
-    Citation,
     Context,
-    Divider,
     Header,
     Message,
     Outgoing,
@@ -24,15 +21,15 @@ from handlers.messages import (
     ToRequester,
     text,
 )
+from handlers.reporting_lines import team_of
 from handlers.router import HR_ONLY, Router
 from handlers.services import RequestContext, Services
 from handlers.types import Command, Interaction, MentionRef, Role
+from store.models import Person
 
 DIGEST_USAGE = "/digest [department | @manager] [weeks]"
 THEMES_USAGE = "/themes [weeks]"
 MAX_WEEKS = 26
-POLARITY = {"strength": ":large_green_circle: strength", "growth": ":large_orange_circle: growth"}
-TREND = {"rising": "↑ rising", "falling": "↓ falling", "steady": "→ steady", "new": "★ new"}
 
 
 def _weeks(words: list[str], usage: str) -> tuple[int, list[str]]:
@@ -74,113 +71,13 @@ async def _digest_scope(command: Command, ctx: RequestContext) -> tuple[Scope, i
     return Scope(f"dept:{match[0]}", match[0], dept), weeks
 
 
-def _period(window: Window) -> str:
-    last = window.end.date()
-    first = window.start.date()
-    return f"{first:%a %d %b} – {last:%a %d %b %Y}"
-
-
-def _theme_line(shown: ShownTheme) -> str:
-    theme = shown.theme
-    trend = TREND.get(theme.trend, theme.trend)
-    polarity = POLARITY.get(theme.polarity, theme.polarity)
-    return (
-        f"*{shown.label}* — {polarity} · about {shown.people} people · "
-        f"{theme.size} mentions ({trend}; {theme.previous_size} the period before)"
-    )
-
-
-def render_digest(report: DigestReport, *, title: str, details: bool) -> Message:
-    """The digest as a message; `details` adds a Details button per theme (for HR)."""
-    blocks: list[Block] = [
-        Header(title),
-        Context(text(f"{report.scope.label} · {_period(report.window)}")),
-    ]
-    if report.kudos is None:
-        blocks.append(Section(text(*report.notes)))
-        return Message(summary=title, blocks=tuple(blocks))
-    blocks.append(
-        Section(
-            text(f"{report.kudos} kudos about {report.people} people."),
-            fields=tuple(
-                (f"#{v}", text(f"{n} kudos · {p} people")) for v, n, p in report.values[:6]
-            ),
-        )
-    )
-    blocks.append(Divider())
-    if report.themes:
-        blocks.append(Section(text("*Top themes*")))
-        for number, shown in enumerate(report.themes[:5], start=1):
-            blocks.append(Section(text(_theme_line(shown))))
-            if shown.ai_summary:
-                cite = Citation(
-                    "theme", number, f"theme {shown.theme.id}: {shown.theme.size} mentions"
-                )
-                blocks.append(Quote(text(shown.ai_summary), (cite,)))
-            if shown.snippets:
-                blocks.append(Quote(text(shown.snippets[0])))
-            if details:
-                window = report.window
-                value = (
-                    f"{report.scope.key}|{window.end.isoformat()}|{window.weeks}|{shown.theme.id}"
-                )
-                blocks.append(Actions((Button("Details", "digest.theme", value),)))
-        rising = [s.label for s in report.themes if s.theme.trend in ("rising", "new")]
-        falling = [s.label for s in report.themes if s.theme.trend == "falling"]
-        if rising or falling:
-            blocks.append(
-                Section(
-                    text("*Changes*"),
-                    fields=(
-                        ("Rising", text(", ".join(rising[:5]) or "—")),
-                        ("Falling", text(", ".join(falling[:5]) or "—")),
-                    ),
-                )
-            )
-    else:
-        blocks.append(Section(text("No theme is shared by enough people to show yet.")))
-    if report.departments:
-        blocks.append(
-            Section(
-                text("*Feedback by department* (kudos received)"),
-                fields=tuple(
-                    (d, text(f"{n} kudos · {p} people")) for d, n, p in report.departments[:10]
-                ),
-            )
-        )
-    hidden = f"{report.hidden} smaller theme(s) hidden. " if report.hidden else ""
-    writer = (
-        "Theme labels are key phrases from the feedback (offline engine). "
-        if report.engine.startswith("offline")
-        else f"Labels and summaries by {report.engine}, checked against the themes they cite. "
-    )
-    blocks.append(
-        Context(
-            text(
-                f"{writer}{hidden}Nothing here stands for fewer than {report.min_group} "
-                "people; quotes appear only where 10 or more contributed, with names removed."
-            )
-        )
-    )
-    attachments: tuple[Attachment, ...] = ()
-    if report.themes:
-        from handlers.charts import theme_trend_png
-
-        chart = theme_trend_png(
-            [(s.label, s.theme.previous_size, s.theme.size) for s in report.themes[:8]]
-        )
-        attachments = (
-            Attachment("theme-trends.png", chart, "Theme trends", "Bar chart of theme mentions"),
-        )
-    return Message(summary=title, blocks=tuple(blocks), attachments=attachments)
-
-
 async def digest_command(command: Command, ctx: RequestContext) -> list[Outgoing]:
     """HR runs /digest in a channel: the digest is posted there."""
     if command.first_word in ("help", "?"):
         return [Outgoing(ToRequester(), _help(DIGEST_USAGE, "A themes digest for HR"), "help")]
     scope, weeks = await _digest_scope(command, ctx)
     report = await build_report(ctx.services, scope, Window(ctx.services.clock(), weeks))
+    _log_aggregate(ctx, "digest", report)
     title = f"Themes digest · {weeks} week{'s' if weeks > 1 else ''}"
     message = render_digest(report, title=title, details=True)
     to = ToChannel(command.channel_id) if command.channel_id else ToRequester()
@@ -194,14 +91,32 @@ async def themes_command(command: Command, ctx: RequestContext) -> list[Outgoing
     weeks, rest = _weeks(command.words, THEMES_USAGE)
     if rest or any(isinstance(a, MentionRef) for a in command.args):
         raise UsageError("/themes covers your own team only.", usage=f"Usage: `{THEMES_USAGE}`")
-    assert ctx.actor.id is not None
-    team = team_of(ctx.actor.id, ctx.services.store.people.all())
-    if not team:
+    people = ctx.services.store.people.all()
+    scope = manager_scope(ctx.actor, people, ctx.services.config.skip_level)
+    if not scope.people:
         raise UsageError("Nobody reports to you in Candor's directory, so there are no themes.")
-    scope = Scope(f"team:{ctx.actor.id}", "your team", team)
     report = await build_report(ctx.services, scope, Window(ctx.services.clock(), weeks))
+    _log_aggregate(ctx, "themes", report)
     message = render_digest(report, title="Themes in your team", details=False)
     return [Outgoing(ToRequester(), message, "themes.reply")]
+
+
+def manager_scope(manager: Person, people: list[Person], skip_level: bool) -> Scope:
+    """The people a manager's /themes covers: their reporting line, or direct reports only."""
+    assert manager.id is not None
+    team = team_of(manager.id, people, direct_only=not skip_level)
+    label = "your team" if skip_level else "your direct reports"
+    return Scope(f"team:{manager.id}", label, team)
+
+
+def _log_aggregate(
+    ctx: RequestContext, kind: str, report: DigestReport, **detail: str | int
+) -> None:
+    # Aggregate reads name the scope and counts, never the people in the group.
+    counts = {"records": report.kudos or 0, "themes": len(report.themes)}
+    window = {"weeks": report.window.weeks, "end": report.window.end.isoformat()}
+    scope = {"scope": report.scope.key}
+    log_read(ctx, "aggregate", kind, None, {**scope, **window, **counts, **detail})
 
 
 async def theme_details(interaction: Interaction, ctx: RequestContext) -> list[Outgoing]:
@@ -227,9 +142,10 @@ async def theme_details(interaction: Interaction, ctx: RequestContext) -> list[O
     if not found:
         raise UsageError("That theme can no longer be shown (too few people). Run /digest again.")
     shown = found[0]
+    _log_aggregate(ctx, "theme", report, theme=shown.theme.id, records=shown.theme.size)
     blocks: list[Block] = [
         Header(f"Theme: {shown.label}"[:150]),
-        Section(text(_theme_line(shown))),
+        Section(text(theme_line(shown))),
         Section(text("Key phrases: " + ", ".join(shown.theme.keywords))),
     ]
     if shown.departments:

@@ -285,19 +285,3 @@ def _too_few(min_group: int) -> str:
         f"Fewer than {min_group} people received feedback in this scope and period, "
         "so there is nothing I can show without risking identifying someone."
     )
-
-
-def team_of(manager_id: int, people: list[Person]) -> frozenset[int]:
-    """Everyone who reports to a manager, directly or through other managers."""
-    reports: dict[int, list[int]] = defaultdict(list)
-    for person in people:
-        if person.manager_id is not None and person.id is not None:
-            reports[person.manager_id].append(person.id)
-    found: set[int] = set()
-    stack = list(reports.get(manager_id, []))
-    while stack:
-        pid = stack.pop()
-        if pid not in found:
-            found.add(pid)
-            stack.extend(reports.get(pid, []))
-    return frozenset(found)

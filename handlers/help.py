@@ -7,7 +7,7 @@ from handlers.router import CommandSpec, Router
 from handlers.services import RequestContext
 from handlers.types import Command, Role
 
-USAGE = "/candor help | privacy | mydata"
+USAGE = "/candor help | privacy | ai | mydata | erase | audit"
 
 
 def _line(spec: CommandSpec) -> Section:

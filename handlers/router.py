@@ -11,6 +11,7 @@ import difflib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
+from typing import Literal
 
 from handlers.errors import NotRegistered, PermissionDenied, UsageError
 from handlers.identity import resolve
@@ -54,6 +55,19 @@ class ActionSpec:
     prefix: str
     handler: ActionHandler
     roles: frozenset[Role] = EVERYONE
+
+
+@dataclass(frozen=True)
+class Permission:
+    """Who may use one registered command or action, as declared where it was registered."""
+
+    name: str  # "/candor privacy" for a command, the `action_id` prefix for an action
+    kind: Literal["command", "action"]
+    roles: frozenset[Role]
+
+    def allows(self, role: Role) -> bool:
+        """Whether a person with `role` may use it."""
+        return role in self.roles
 
 
 class Router:
@@ -137,6 +151,16 @@ class Router:
         """Every registered action, by id prefix."""
         return dict(self._actions)
 
+    def permissions(self) -> list[Permission]:
+        """The authorization matrix: every command and action with the roles allowed to use it.
+
+        This is read from the registrations themselves, so it is exactly what `dispatch` and
+        `dispatch_action` enforce.
+        """
+        commands = [Permission(f"/{n}", "command", s.roles) for n, s in self._commands.items()]
+        actions = [Permission(p, "action", s.roles) for p, s in self._actions.items()]
+        return sorted(commands, key=lambda p: p.name) + sorted(actions, key=lambda p: p.name)
+
     async def dispatch(
         self, command: Command, services: Services, directory: PlatformDirectory
     ) -> list[Outgoing]:
@@ -176,11 +200,17 @@ class Router:
         return who.person
 
 
+def allowed_roles_text(roles: frozenset[Role]) -> str:
+    """The roles in words, for messages: "managers, HR and admins"."""
+    names = [ROLE_NAMES[r] for r in Role if r in roles]
+    return ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+
+
 def _check_role(services: Services, actor: Person, roles: frozenset[Role], what: str) -> None:
+    """The one authorization point: every command and action passes here before its handler."""
     if Role(actor.role) in roles:
         return
-    names = [ROLE_NAMES[r] for r in Role if r in roles]
-    allowed = ", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1 else names[0]
+    allowed = allowed_roles_text(roles)
     who = [p.name for p in services.store.people.all() if p.active and Role(p.role) in roles]
     ask = f" Ask {', '.join(who[:3])}." if who and len(roles) < len(Role) else ""
     raise PermissionDenied(f"Only {allowed} can use {what}.{ask}")

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 from handlers.config import CoreConfig
+from handlers.messages import Outgoing
 from handlers.ports import FeedbackIndex, PlatformDirectory
 from store.models import Person
 from store.repository import Store
@@ -35,6 +36,10 @@ class Services:
     index: FeedbackIndex | None = None
     # A langchain chat model when CANDOR_LLM is set; None means the offline engine only.
     llm: Any | None = None
+    # Sends messages at once and returns how many went out, for the rare message that must
+    # leave before the handler changes something that would make it undeliverable (erasure
+    # removes the platform ids a DM needs). None where no chat platform is wired (the CLI).
+    deliver_now: Callable[[Sequence[Outgoing]], Awaitable[int]] | None = None
 
 
 @dataclass(frozen=True)

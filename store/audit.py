@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
@@ -35,11 +35,72 @@ def record(
     )
 
 
+# Whose data a read was about: the reader's own, one other person's, or a group's (aggregate).
+ReadScope = Literal["self", "individual", "aggregate"]
+
+
 class AuditRepo:
-    """Reading the audit log."""
+    """Writing events that stand alone (reads, exports) and reading the audit log."""
 
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
+
+    def add(
+        self,
+        *,
+        at: datetime,
+        actor_id: int | None,
+        action: str,
+        subject_kind: str,
+        subject_id: int | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Add one audit event in its own transaction."""
+        with session_scope(self._engine) as session:
+            record(
+                session,
+                at=at,
+                actor_id=actor_id,
+                action=action,
+                subject_kind=subject_kind,
+                subject_id=subject_id,
+                detail=detail,
+            )
+
+    def record_read(
+        self,
+        *,
+        at: datetime,
+        actor_id: int | None,
+        actor_role: str,
+        scope: ReadScope,
+        subject_kind: str,
+        subject_id: int | None,
+        detail: dict[str, Any] | None = None,
+    ) -> None:
+        """Log that someone read data: action `read.<scope>`, the reader's role in the detail.
+
+        `detail` holds ids and counts only (record ids, a theme id, how many records), never
+        content and, for aggregate reads, never the ids of the people in the group.
+        """
+        self.add(
+            at=at,
+            actor_id=actor_id,
+            action=f"read.{scope}",
+            subject_kind=subject_kind,
+            subject_id=subject_id,
+            detail={"role": actor_role, **(detail or {})},
+        )
+
+    def since(self, start: datetime) -> list[AuditEvent]:
+        """Every event at or after `start`, oldest first (for exports)."""
+        with session_scope(self._engine) as session:
+            query = (
+                select(AuditEvent)
+                .where(col(AuditEvent.at) >= start)
+                .order_by(col(AuditEvent.at), col(AuditEvent.id))
+            )
+            return list(session.exec(query))
 
     def events(self, *, action: str | None = None, limit: int = 1000) -> list[AuditEvent]:
         """The most recent events first, optionally of one action."""

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import or_, update
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
 
@@ -94,6 +95,22 @@ class PeopleRepo:
                 setattr(person, attr, user_id)
                 person.updated_at = at
                 session.add(person)
+
+    def set_slack_team(self, slack_user_ids: Iterable[str], team_id: str) -> int:
+        """Record the Slack workspace of the people with these Slack ids (several-workspace
+        installs pick a bot token by it). Writes only rows that change; returns how many."""
+        ids = sorted({u for u in slack_user_ids if u})
+        if not ids or not team_id:
+            return 0
+        column = col(Person.slack_team_id)
+        statement = (
+            update(Person)
+            .where(col(Person.slack_user_id).in_(ids))
+            .where(or_(column.is_(None), column != team_id))
+            .values(slack_team_id=team_id)
+        )
+        with session_scope(self._engine) as session:
+            return session.connection().execute(statement).rowcount
 
     def upsert_directory(self, entries: Sequence[DirectoryEntry], at: datetime) -> ImportSummary:
         """Create or update everyone in `entries` in one transaction, matched by email.

@@ -13,6 +13,7 @@ from store.deliveries import DeliveryRepo
 from store.kudos import KudosRepo
 from store.outbox import OutboxRepo
 from store.people import PeopleRepo
+from store.privacy_requests import PrivacyRequestRepo
 
 
 class Store:
@@ -27,6 +28,7 @@ class Store:
         self.deliveries = DeliveryRepo(engine)
         self.ai_outputs = AIOutputRepo(engine)
         self.conversations = ConversationRepo(engine)
+        self.privacy = PrivacyRequestRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:

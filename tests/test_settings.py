@@ -232,3 +232,17 @@ def test_other_core_settings() -> None:
 
 def test_an_empty_values_setting_keeps_the_default_values() -> None:
     assert from_env(CANDOR_VALUES="  ").core.values == DEFAULT_VALUES
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("", True), ("on", True), ("1", True), ("off", False), ("No", False)]
+)
+def test_skip_level_access_is_on_unless_turned_off(raw: str, expected: bool) -> None:
+    settings = Settings.from_env({"CANDOR_SKIP_LEVEL": raw}, dotenv_path=None)
+
+    assert settings.core.skip_level is expected
+
+
+def test_a_bad_skip_level_switch_names_the_variable() -> None:
+    with pytest.raises(SettingsError, match="CANDOR_SKIP_LEVEL must be on or off"):
+        Settings.from_env({"CANDOR_SKIP_LEVEL": "sometimes"}, dotenv_path=None)

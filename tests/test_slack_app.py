@@ -346,27 +346,3 @@ def test_serve_refuses_to_start_without_the_signing_secret(tmp_path: Path) -> No
     )
     with pytest.raises(SettingsError, match="SLACK_SIGNING_SECRET"):
         create_app(settings)
-
-
-async def test_logs_hold_ids_never_text_names_emails_or_tokens(
-    slack: SlackHarness, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
-) -> None:
-    import logging
-
-    from bot.logging_setup import configure_logging
-
-    configure_logging("DEBUG")  # the most verbose production setting
-    caplog.set_level(logging.DEBUG)
-    await slack.kudos("<@U0SAM|sam> for the quietly heroic database failover #courage")
-    await slack.kudos("<@U0SAM|sam> for the docs #synergy")
-
-    def broken(**kwargs: Any) -> None:
-        raise RuntimeError(f"boom: {kwargs['text']}")  # an error that quotes user text
-
-    monkeypatch.setattr(slack.candor.store.kudos, "create", broken)
-    await slack.kudos("<@U0SAM|sam> for the quietly heroic database failover")
-
-    logged = "\n".join(r.getMessage() for r in caplog.records)
-    assert "/kudos" in logged or "kudos" in logged  # something was logged
-    for secret in ("quietly heroic", "synergy", "Sam Rivera", "sam@example.com", "xoxb-test"):
-        assert secret not in logged

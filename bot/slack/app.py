@@ -19,23 +19,29 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.settings import Settings
 from bot.slack.directory import SlackDirectory
+from bot.slack.oauth import SlackOAuth, register_revocation_listeners
 from bot.slack.parse import command_from_payload, interaction_from_payload
 from bot.slack.sender import ReplyTarget, SlackSender
 from handlers.errors import CandorError, error_message, internal_error_message
 from handlers.messages import Outgoing
 from handlers.router import Router
 from handlers.services import Services
+from handlers.types import MentionRef
 
 log = logging.getLogger(__name__)
 
 # Events API subscriptions the app handles; the manifest must list exactly these.
-SUBSCRIBED_EVENTS: tuple[str, ...] = ()
+SUBSCRIBED_EVENTS: tuple[str, ...] = ("app_uninstalled", "tokens_revoked")
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
-    """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx and timeouts."""
+    """A Web API client for `SLACK_API_URL` that waits out 429s and retries 5xx and timeouts.
+
+    With OAuth (several workspaces) it carries no token: each request gets its workspace's.
+    """
+    token = None if settings.slack_oauth.requested else settings.slack_bot_token.get()
     return AsyncWebClient(
-        token=settings.slack_bot_token.get() or None,
+        token=token or None,
         base_url=settings.slack_api_url,
         timeout=10,
         retry_handlers=[
@@ -53,31 +59,60 @@ def build_slack_app(
     *,
     client: AsyncWebClient | None = None,
     sender: SlackSender | None = None,
+    oauth: SlackOAuth | None = None,
 ) -> AsyncApp:
     """Build the Bolt app. Signature verification is always on; it needs the signing secret.
 
+    With `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` the app installs into several workspaces
+    (`/slack/install`, tokens in Candor's database) and answers each request with the token of
+    the workspace it came from; otherwise it uses the one `SLACK_BOT_TOKEN`.
+
     Raises:
-        SettingsError: if the bot token or signing secret is missing.
+        SettingsError: if a setting the mode needs is missing.
     """
-    settings.require("SLACK_BOT_TOKEN", "SLACK_SIGNING_SECRET")
+    settings.require(*settings.slack_required)
     client = client or make_client(settings)
-    # The client carries the token; passing it twice makes Bolt warn on every start.
-    app = AsyncApp(
-        signing_secret=settings.slack_signing_secret.get(),
-        client=client,
-        name="candor",
-    )
+    if oauth is None and settings.slack_oauth.requested:
+        oauth = SlackOAuth.build(settings.slack_oauth, services.store.engine, client)
+    if oauth is None:
+        # The client carries the token; passing it twice makes Bolt warn on every start.
+        app = AsyncApp(
+            signing_secret=settings.slack_signing_secret.get(), client=client, name="candor"
+        )
+    else:
+        app = AsyncApp(
+            signing_secret=settings.slack_signing_secret.get(),
+            client=client,
+            name="candor",
+            oauth_settings=oauth.settings,
+        )
     directory = SlackDirectory(client)
     sender = sender or SlackSender(client, services.store)
 
+    def speaking(request_client: AsyncWebClient) -> tuple[SlackSender, SlackDirectory]:
+        # One token: the app's own client. Several workspaces: Bolt's per-request client,
+        # which carries the token of the workspace the request came from.
+        if oauth is None:
+            return sender, directory
+        return sender.with_client(request_client), SlackDirectory(request_client)
+
+    def remember_workspace(team_id: str, user_ids: set[str]) -> None:
+        # Scheduled posts later pick each person's workspace token by it.
+        if oauth is not None and team_id:
+            services.store.people.set_slack_team(user_ids, team_id)
+
     async def run(
-        what: str, key: str, target: ReplyTarget, work: Callable[[], Awaitable[list[Outgoing]]]
+        what: str,
+        key: str,
+        target: ReplyTarget,
+        via: SlackSender,
+        work: Callable[[], Awaitable[list[Outgoing]]],
     ) -> None:
         try:
             outgoing = await work()
         except CandorError as error:
             log.info("%s refused: %s (request %s)", what, type(error).__name__, key)
-            await sender.reply(error_message(error), target)
+            await via.reply(error_message(error), target)
             return
         except Exception as error:
             reference = uuid.uuid4().hex[:8]
@@ -89,9 +124,9 @@ def build_slack_app(
                 type(error).__name__,
                 "".join(traceback.format_tb(error.__traceback__)),
             )
-            await sender.reply(internal_error_message(reference), target)
+            await via.reply(internal_error_message(reference), target)
             return
-        report = await sender.deliver(outgoing, target)
+        report = await via.deliver(outgoing, target)
         log.info(
             "%s delivered %s message(s), %s failed (request %s)",
             what,
@@ -100,31 +135,39 @@ def build_slack_app(
             key,
         )
 
-    async def on_command(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_command(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         # Ack first: Slack gives us three seconds; lookups, storage and posts come after.
         await ack()
         command = command_from_payload(body)
         target = ReplyTarget(command.user_id, command.channel_id, body.get("response_url"))
+        via, people = speaking(client)
         await run(
             f"/{command.name}",
             command.request_key,
             target,
-            lambda: router.dispatch(command, services, directory),
+            via,
+            lambda: router.dispatch(command, services, people),
         )
+        mentioned = {a.platform_user_id for a in command.args if isinstance(a, MentionRef)}
+        remember_workspace(command.workspace_id, {command.user_id} | mentioned)
 
-    async def on_action(ack: AsyncAck, body: dict[str, Any]) -> None:
+    async def on_action(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         interaction = interaction_from_payload(body)
         target = ReplyTarget(interaction.user_id, interaction.channel_id, body.get("response_url"))
+        via, people = speaking(client)
         await run(
             f"action {interaction.action_id.split(':', 1)[0]}",
             interaction.request_key,
             target,
-            lambda: router.dispatch_action(interaction, services, directory),
+            via,
+            lambda: router.dispatch_action(interaction, services, people),
         )
+        remember_workspace(interaction.workspace_id, {interaction.user_id})
 
     for name in router.top_level:
         app.command(f"/{name}")(on_command)
     for prefix in router.actions:
         app.action(re.compile("^" + re.escape(prefix)))(on_action)
+    register_revocation_listeners(app, oauth)
     return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -45,6 +46,12 @@ class SlackSender:
         self._client = client
         self._store = store
 
+    def with_client(self, client: AsyncWebClient) -> SlackSender:
+        """This sender speaking with another client: one workspace's token (OAuth installs)."""
+        bound = copy.copy(self)
+        bound._client = client
+        return bound
+
     async def deliver(self, outgoing: Sequence[Outgoing], target: ReplyTarget) -> DeliveryReport:
         """Send every message; one failure is logged and does not stop the others."""
         report = DeliveryReport()
@@ -69,7 +76,8 @@ class SlackSender:
                         )
                         report.failed.append(item.purpose)
                         continue
-                    await self._direct_message(user_id, payload)
+                    dm = await self._direct_message(user_id, payload)
+                    await self._upload(dm, item.message)
                 elif isinstance(item.to, ToRequester):
                     await self._reply(payload, target)
                 report.sent += 1
@@ -99,7 +107,7 @@ class SlackSender:
             )
 
     async def _upload(self, channel: str, message: Message) -> None:
-        # Files follow their message in the same channel (files.getUploadURLExternal flow).
+        # Files follow their message in the same channel or DM (files.getUploadURLExternal flow).
         for attachment in message.attachments:
             await self._client.files_upload_v2(
                 channel=channel,
@@ -109,10 +117,11 @@ class SlackSender:
                 alt_txt=attachment.alt_text,
             )
 
-    async def _direct_message(self, user_id: str, payload: dict[str, Any]) -> None:
+    async def _direct_message(self, user_id: str, payload: dict[str, Any]) -> str:
         opened = await self._client.conversations_open(users=user_id)
         channel = str((opened.get("channel") or {}).get("id", ""))
         await self._client.chat_postMessage(channel=channel, **payload)
+        return channel
 
     async def _reply(self, payload: dict[str, Any], target: ReplyTarget) -> None:
         if target.response_url:

@@ -3,6 +3,7 @@
 It answers slack_sdk clients (async and sync) the way Slack does, records every call, and can
 inject HTTP faults. Candor's tests use it, and so does ``candor demo``, which is why it lives in
 the package rather than under ``tests/``. Message text is recorded for assertions, never logged.
+OAuth (installs into several workspaces, token rotation) lives in ``standin_oauth``.
 """
 
 from __future__ import annotations
@@ -15,10 +16,12 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+
+from bot.slack.standin_oauth import OAuthError, OAuthStandIn
 
 log = logging.getLogger(__name__)
 
@@ -51,6 +54,8 @@ class RecordedCall:
     at: float
     status: int = 200
     error: str | None = None
+    # The token the call carried (several workspaces: whose token answered); never printed.
+    token: str | None = field(default=None, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -84,7 +89,7 @@ def _summary(call: RecordedCall) -> str:
     return f"{call.method}[{where}] keys={sorted(call.args)} -> {outcome}"
 
 
-class SlackStandIn:
+class SlackStandIn(OAuthStandIn):
     """An aiohttp server imitating Slack's Web API, ``response_url`` and file upload URLs.
 
     ``calls`` is the wire log (failed attempts included); ``posted_messages()`` is what landed.
@@ -112,6 +117,7 @@ class SlackStandIn:
         self._counter = 0
         self._runner: web.AppRunner | None = None
         self._root = ""
+        self._init_tokens(token)
         self.add_user(SlackUser(bot_user_id, "candor", "Candor", None, is_bot=True))
         for user in users:
             self.add_user(user)
@@ -221,9 +227,11 @@ class SlackStandIn:
             time.sleep(_POLL_S)
         return calls
 
-    def _record(self, method: str, args: Args, status: int, error: str | None) -> None:
+    def _record(
+        self, method: str, args: Args, status: int, error: str | None, token: str | None = None
+    ) -> None:
         with self._lock:
-            self.calls.append(RecordedCall(method, args, time.time(), status, error))
+            self.calls.append(RecordedCall(method, args, time.time(), status, error, token))
         log.debug("slack stand-in: %s -> %s", method, error or status)
 
     def _fault_response(self, method: str, args: Args) -> web.Response | None:
@@ -263,24 +271,22 @@ class SlackStandIn:
         args = await self._read_args(request)
         body_token = args.pop("token", None)
         header = request.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ").strip() if header else body_token
+        basic = header.removeprefix("Basic ").strip() if header.startswith("Basic ") else ""
+        token = header.removeprefix("Bearer ").strip() if header and not basic else body_token
         faulted = self._fault_response(method, args)
         if faulted is not None:
             return faulted
         # Real method names have no underscores; without this, /api/auth_test would answer.
         handler = None if "_" in method else getattr(self, "_m_" + method.replace(".", "_"), None)
         try:
-            if not token:
-                raise SlackError("not_authed")
-            if token != self.token:
-                raise SlackError("invalid_auth")
+            self._authenticate(method, token, args, basic)
             if handler is None:
                 raise SlackError("unknown_method")
             payload = handler(args)
-        except SlackError as exc:
-            self._record(method, args, 200, str(exc))
+        except (SlackError, OAuthError) as exc:
+            self._record(method, args, 200, str(exc), token)
             return web.json_response({"ok": False, "error": str(exc)})
-        self._record(method, args, 200, None)
+        self._record(method, args, 200, None, token)
         return web.json_response({"ok": True, **payload})
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
@@ -364,9 +370,14 @@ class SlackStandIn:
         return {"view": stored}
 
     def _m_auth_test(self, args: Args) -> Args:
-        ids = {"team_id": self.team_id, "user_id": self.bot_user_id, "bot_id": self.bot_id}
-        names = {"url": "https://candor-standin.slack.com/", "team": "Candor Stand-in"}
-        return ids | names | {"user": self._user(self.bot_user_id).name}
+        # Answers for the workspace whose token made the call.
+        caller = self._caller
+        ids = {"team_id": caller.team_id, "user_id": caller.bot_user_id, "bot_id": caller.bot_id}
+        if caller.team_id == self.team_id:
+            url, user = "https://candor-standin.slack.com/", self._user(self.bot_user_id).name
+        else:
+            url, user = f"https://{caller.team_id.lower()}.slack.com/", "candor"
+        return ids | {"url": url, "team": caller.team_name, "user": user}
 
     def _m_users_info(self, args: Args) -> Args:
         return {"user": self._user_json(self._user(args.get("user")))}

@@ -1,0 +1,85 @@
+"""Everything Candor holds about one person, gathered for their own export (`/candor mydata`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import and_, col, or_, select
+
+from store.ai_outputs import PersonalAIOutput
+from store.db import session_scope
+from store.kudos import KudosRecord
+from store.models import AuditEvent, Kudos, KudosRecipient, Person, PrivacyRequest
+from store.repository import Store
+
+
+@dataclass(frozen=True)
+class PersonalData:
+    """A person's directory entry and every record that is about them or by them."""
+
+    person: Person
+    manager: Person | None
+    given: list[KudosRecord]
+    received: list[KudosRecord]
+    names: dict[int, str]  # everyone the kudos name, by id
+    ai_outputs: list[PersonalAIOutput]  # that used their kudos (which ones, not the text)
+    audit_events: list[AuditEvent]
+    privacy_requests: list[PrivacyRequest]
+
+    def counts(self) -> dict[str, int]:
+        """How many records of each kind (for the audit log and the message)."""
+        return {
+            "kudos_given": len(self.given),
+            "kudos_received": len(self.received),
+            "ai_outputs": len(self.ai_outputs),
+            "audit_events": len(self.audit_events),
+            "privacy_requests": len(self.privacy_requests),
+        }
+
+
+def collect(store: Store, person_id: int) -> PersonalData:
+    """Gather a person's data: profile, kudos given and received, AI outputs that used those
+    kudos, audit events they did or that concern them or their records, privacy requests.
+
+    Raises:
+        LookupError: no such person.
+    """
+    with session_scope(store.engine) as session:
+        person = session.get(Person, person_id)
+        if person is None:
+            raise LookupError(f"no person {person_id}")
+        given_q = select(Kudos.id).where(Kudos.giver_id == person_id)
+        received_q = select(KudosRecipient.kudos_id).where(KudosRecipient.person_id == person_id)
+        given_ids = [i for i in session.exec(given_q) if i is not None]
+        received_ids = list(session.exec(received_q))
+        requests_q = select(PrivacyRequest).where(
+            or_(PrivacyRequest.subject_id == person_id, PrivacyRequest.requested_by == person_id)
+        )
+        requests = list(session.exec(requests_q.order_by(col(PrivacyRequest.id))))
+        request_ids = [r.id for r in requests if r.id is not None]
+        events_q = select(AuditEvent).where(
+            or_(
+                AuditEvent.actor_id == person_id,
+                and_(AuditEvent.subject_kind == "person", AuditEvent.subject_id == person_id),
+                and_(
+                    AuditEvent.subject_kind == "kudos",
+                    or_(
+                        col(AuditEvent.subject_id).in_(given_q),
+                        col(AuditEvent.subject_id).in_(received_q),
+                    ),
+                ),
+                and_(
+                    AuditEvent.subject_kind == "privacy_request",
+                    col(AuditEvent.subject_id).in_(request_ids),
+                ),
+            )
+        )
+        events = list(session.exec(events_q.order_by(col(AuditEvent.id))))
+        manager = session.get(Person, person.manager_id) if person.manager_id else None
+    outputs = store.ai_outputs.concerning(person_id)
+    given = store.kudos.get_many(given_ids)
+    received = store.kudos.get_many(received_ids)
+    named = {k.giver_id for k in [*given, *received]}
+    named.update(r for k in [*given, *received] for r in k.recipient_ids)
+    names = {pid: p.name for pid, p in store.people.many(named).items()}
+    return PersonalData(person, manager, given, received, names, outputs, events, requests)
