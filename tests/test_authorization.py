@@ -48,7 +48,12 @@ POLICY: dict[str, frozenset[Role]] = {
     "/candor privacy": EVERYONE,
     "/candor ai": EVERYONE,
     "/candor audit": HR_ONLY,
+    "/candor mydata": EVERYONE,
+    "/candor erase": EVERYONE,  # for oneself; naming someone else is HR's (checked in the handler)
     "digest.theme": HR_ONLY,
+    "privacy.approve": HR_ONLY,
+    "privacy.reject": HR_ONLY,
+    "privacy.cancel": HR_ONLY,
 }
 
 
@@ -85,6 +90,8 @@ def test_the_declared_policy() -> None:
     from handlers.catalog import build_router
 
     declared = {p.name: p.roles for p in build_router().permissions()}
+    # A new command or action must take a position in this table.
+    assert set(declared) == set(POLICY)
     for name, roles in POLICY.items():
         assert declared.get(name) == roles, name
 
