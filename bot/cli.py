@@ -71,7 +71,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("reindex", help="rebuild the vector index from SQL")
     sub.add_parser("migrate", help="bring the database schema up to date")
 
-    demo = sub.add_parser("demo", help="replay a sample org through the real Slack app, offline")
+    demo = sub.add_parser(
+        "demo", help="replay a sample org through the real Slack and Teams apps, offline"
+    )
     demo.add_argument(
         "--out", type=Path, default=None, help="where to write the demo (default DATA_DIR/demo)"
     )
