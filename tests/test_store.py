@@ -634,3 +634,23 @@ def test_widening_channel_ids_keeps_every_kudos_recipient(database_url: str) -> 
     )
     assert record is not None and record.channel_id == teams_conversation
     engine.dispose()
+
+
+def test_the_slack_oauth_tables_match_what_slack_sdk_reads(store: Store) -> None:
+    """Migration 0006 spells out slack_sdk's tables; they must match its own definitions."""
+    import sqlalchemy as sa
+    from slack_sdk.oauth.installation_store.sqlalchemy import SQLAlchemyInstallationStore
+    from slack_sdk.oauth.state_store.sqlalchemy import SQLAlchemyOAuthStateStore
+
+    expected = sa.MetaData()
+    SQLAlchemyInstallationStore.build_installations_table(expected, "slack_installations")
+    SQLAlchemyInstallationStore.build_bots_table(expected, "slack_bots")
+    SQLAlchemyOAuthStateStore.build_oauth_states_table(expected, "slack_oauth_states")
+    inspector = sa.inspect(store.engine)
+    for table in expected.sorted_tables:
+        columns = {c["name"]: c for c in inspector.get_columns(table.name)}
+        assert set(columns) == {c.name for c in table.columns}, table.name
+        for column in table.columns:
+            assert columns[column.name]["nullable"] == column.nullable, column.name
+            length = getattr(column.type, "length", None)
+            assert getattr(columns[column.name]["type"], "length", None) == length, column.name
