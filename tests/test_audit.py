@@ -13,31 +13,20 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.slack.standin import SlackStandIn
 from handlers.audit import COLUMNS, audit_command, audit_csv
 from handlers.messages import ToPerson, ToRequester
 from handlers.services import RequestContext, utc_now
 from handlers.types import Command
 from store.repository import Store
-from tests.conftest import BOT_TOKEN, FakeClock, SlackHarness, running_candor
-from tests.test_digest import TOPICS, ThemeLabeller, _org, _posted, _seed
+from tests.conftest import FakeClock, SlackHarness
+from tests.digest_org import TOPICS, ThemeLabeller, posted, running_digest_org
 
 
 @pytest.fixture
 async def org(tmp_path: Path, database_url: str, clock: FakeClock) -> AsyncIterator[SlackHarness]:
-    csv_text, users = _org()
-    async with (
-        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
-        running_candor(
-            tmp_path,
-            database_url,
-            standin,
-            clock,
-            org_csv=csv_text,
-            llm=ThemeLabeller(responses=["unused"]),
-        ) as harness,
-    ):
-        _seed(harness)
+    async with running_digest_org(
+        tmp_path, database_url, clock, llm=ThemeLabeller(responses=["unused"])
+    ) as harness:
         yield harness
 
 
@@ -48,7 +37,7 @@ def _rows(data: bytes) -> list[dict[str, str]]:
 async def _digest_and_details(org: SlackHarness) -> None:
     await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
     await org.settle(len(org.standin.calls), quiet=0.5)
-    [post] = _posted(org, "C0PEOPLE")
+    [post] = posted(org, "C0PEOPLE")
     value = next(
         e["value"]
         for b in post.args["blocks"]

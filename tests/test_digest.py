@@ -4,91 +4,33 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
-from bot.slack.standin import SlackStandIn, SlackUser
-from tests.conftest import BOT_TOKEN, FakeClock, SlackHarness, running_candor
-
-DEPARTMENTS = {"Payments": 8, "Platform": 7, "Design": 4}
-TOPICS = {
-    "outage": "for handling the production outage calmly and restoring service for customers",
-    "mentoring": "for mentoring new engineers patiently during onboarding week",
-    "design": "for thoughtful design critique on the checkout flow prototypes",
-}
-
-
-def _org() -> tuple[str, list[SlackUser]]:
-    rows = ["email,name,manager_email,department,title,role"]
-    users = [SlackUser("U0HR", "hr", "Hana Kim", "hr@x.io")]
-    rows.append("hr@x.io,Hana Kim,,People,People Partner,hr")
-    rows.append("vp@x.io,Val Price,,Leadership,VP,")
-    users.append(SlackUser("U0VP", "vp", "Val Price", "vp@x.io"))
-    for dept, size in DEPARTMENTS.items():
-        lead = f"{dept.lower()}0@x.io"
-        for i in range(size):
-            email = f"{dept.lower()}{i}@x.io"
-            manager = "vp@x.io" if i == 0 else lead
-            name = f"{dept} Person{i}"
-            rows.append(f"{email},{name},{manager},{dept},Engineer,")
-            users.append(SlackUser(f"U{dept[:2].upper()}{i}", f"{dept.lower()}{i}", name, email))
-    return "\n".join(rows) + "\n", users
+from tests.conftest import FakeClock, SlackHarness
+from tests.digest_org import ThemeLabeller, posted, running_digest_org
 
 
 @pytest.fixture
 async def org(tmp_path: Path, database_url: str, clock: FakeClock) -> AsyncIterator[SlackHarness]:
-    csv_text, users = _org()
-    async with (
-        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
-        running_candor(
-            tmp_path, database_url, standin, clock, org_csv=csv_text, CANDOR_HR_CHANNEL="C0HR"
-        ) as harness,
-    ):
-        _seed(harness)
+    async with running_digest_org(
+        tmp_path, database_url, clock, CANDOR_HR_CHANNEL="C0HR"
+    ) as harness:
         yield harness
-
-
-def _seed(harness: SlackHarness) -> None:
-    """Three topics of kudos from many people in the last week, one topic only in Design."""
-    store = harness.candor.store
-    people = [p for p in store.people.all() if p.department in DEPARTMENTS]
-    now = harness.clock()
-    n = 0
-    for topic, reason in TOPICS.items():
-        pool = [p for p in people if p.department == "Design"] if topic == "design" else people
-        for i, giver in enumerate(pool):
-            receiver = pool[(i + 1) % len(pool)]
-            assert giver.id and receiver.id
-            n += 1
-            store.kudos.create(
-                giver_id=giver.id,
-                recipient_ids=[receiver.id],
-                text=f"{reason} {['today', 'again', 'this sprint'][i % 3]}",
-                company_values=["teamwork"] if topic == "mentoring" else ["craft"],
-                platform="slack",
-                channel_id="C0GENERAL",
-                request_key=f"seed-{n}",
-                at=now - timedelta(days=1, minutes=i),
-            )
-
-
-def _posted(harness: SlackHarness, channel: str) -> list[Any]:
-    return [c for c in harness.standin.calls_to("chat.postMessage") if c.args["channel"] == channel]
 
 
 def _text(calls: list[Any]) -> str:
     return json.dumps([c.args.get("blocks") for c in calls])
 
 
-async def test_hr_digest_is_posted_in_the_channel_with_a_chart(org: SlackHarness) -> None:
+async def test_hr_digest_isposted_in_the_channel_with_a_chart(org: SlackHarness) -> None:
     await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
     await org.settle(len(org.standin.calls), quiet=0.5)
 
-    [post] = _posted(org, "C0PEOPLE")
+    [post] = posted(org, "C0PEOPLE")
     rendered = _text([post])
     assert "Themes digest" in rendered
     assert "outage" in rendered and "mentoring" in rendered
@@ -109,7 +51,7 @@ async def test_no_rendered_theme_stands_for_fewer_than_the_minimum(org: SlackHar
     await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
     await org.settle(len(org.standin.calls), quiet=0.5)
 
-    rendered = _text(_posted(org, "C0PEOPLE"))
+    rendered = _text(posted(org, "C0PEOPLE"))
     import re
 
     counts = [int(n) for n in re.findall(r"(\d+) people", rendered)]
@@ -121,7 +63,7 @@ async def test_no_rendered_theme_stands_for_fewer_than_the_minimum(org: SlackHar
 async def test_digest_is_for_hr_only_and_says_who_may(org: SlackHarness) -> None:
     await org.kudos("", command="/digest", user="UPA1")
 
-    assert _posted(org, "C0GENERAL") == []
+    assert posted(org, "C0GENERAL") == []
     reply = _text(org.standin.calls_to("response_url"))
     assert "Only HR and admins" in reply and "Hana Kim" in reply
 
@@ -136,7 +78,7 @@ async def test_digest_for_an_unknown_department_lists_the_real_ones(org: SlackHa
 async def test_a_small_department_shows_nothing(org: SlackHarness) -> None:
     await org.kudos("Design", command="/digest", user="U0HR", channel="C0PEOPLE")
 
-    rendered = _text(_posted(org, "C0PEOPLE"))
+    rendered = _text(posted(org, "C0PEOPLE"))
     assert "Fewer than 5 people" in rendered
     assert "critique" not in rendered
 
@@ -160,7 +102,7 @@ async def test_employees_cannot_ask_for_team_themes(org: SlackHarness) -> None:
 async def test_theme_details_for_hr(org: SlackHarness) -> None:
     await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
     await org.settle(len(org.standin.calls), quiet=0.5)
-    [post] = _posted(org, "C0PEOPLE")
+    [post] = posted(org, "C0PEOPLE")
     buttons = [
         e
         for b in post.args["blocks"]
@@ -185,10 +127,10 @@ async def test_weekly_digest_goes_to_the_hr_channel_once_per_week(org: SlackHarn
     await org.candor.run_scheduled("weekly digest", weekly_digest)
     await org.candor.run_scheduled("weekly digest", weekly_digest)  # a restart or a replica
 
-    assert len(_posted(org, "C0HR")) == 1
+    assert len(posted(org, "C0HR")) == 1
     org.clock.advance(days=7)
     await org.candor.run_scheduled("weekly digest", weekly_digest)
-    assert len(_posted(org, "C0HR")) == 2
+    assert len(posted(org, "C0HR")) == 2
 
 
 async def test_the_weekly_digest_is_scheduled_monday_9_in_the_org_time_zone(tmp_path: Path) -> None:
@@ -215,44 +157,13 @@ async def test_the_weekly_digest_is_scheduled_monday_9_in_the_org_time_zone(tmp_
         scheduler.shutdown(wait=False)
 
 
-class ThemeLabeller(FakeListChatModel):
-    """A fake chat model that answers the theme prompt from the themes it is given."""
-
-    async def ainvoke(self, input: Any, *args: Any, **kwargs: Any) -> Any:
-        from langchain_core.messages import AIMessage
-
-        body = list(input)[-1][1]
-        themes = json.loads(body.removeprefix("<themes>\n").removesuffix("\n</themes>"))
-        answer = {
-            "themes": [
-                {
-                    "theme_id": t["theme_id"],
-                    "label": f"AI label {t['theme_id']}",
-                    "summary": "A recurring topic in recent praise. It spans several teams.",
-                }
-                for t in themes
-            ]
-        }
-        return AIMessage(content=json.dumps(answer))
-
-
 @pytest.fixture
 async def org_with_llm(
     tmp_path: Path, database_url: str, clock: FakeClock
 ) -> AsyncIterator[SlackHarness]:
-    csv_text, users = _org()
-    async with (
-        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
-        running_candor(
-            tmp_path,
-            database_url,
-            standin,
-            clock,
-            org_csv=csv_text,
-            llm=ThemeLabeller(responses=["unused"]),
-        ) as harness,
-    ):
-        _seed(harness)
+    async with running_digest_org(
+        tmp_path, database_url, clock, llm=ThemeLabeller(responses=["unused"])
+    ) as harness:
         yield harness
 
 
@@ -263,7 +174,7 @@ async def test_with_an_llm_labels_and_summaries_cite_their_themes(
     await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
     await org.settle(len(org.standin.calls), quiet=0.5)
 
-    rendered = _text(_posted(org, "C0PEOPLE"))
+    rendered = _text(posted(org, "C0PEOPLE"))
     assert "AI label t1" in rendered
     assert "A recurring topic in recent praise" in rendered
     assert "Sources: [1] theme t1" in rendered
@@ -276,23 +187,13 @@ async def test_with_an_llm_labels_and_summaries_cite_their_themes(
 async def test_an_llm_that_answers_nonsense_leaves_the_offline_labels(
     tmp_path: Path, database_url: str, clock: FakeClock
 ) -> None:
-    csv_text, users = _org()
-    async with (
-        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
-        running_candor(
-            tmp_path,
-            database_url,
-            standin,
-            clock,
-            org_csv=csv_text,
-            llm=FakeListChatModel(responses=["I'd rather not."] * 4),
-        ) as org,
-    ):
-        _seed(org)
+    async with running_digest_org(
+        tmp_path, database_url, clock, llm=FakeListChatModel(responses=["I'd rather not."] * 4)
+    ) as org:
         await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
         await org.settle(len(org.standin.calls), quiet=0.5)
 
-        rendered = _text(_posted(org, "C0PEOPLE"))
+        rendered = _text(posted(org, "C0PEOPLE"))
         assert "outage" in rendered
         assert "offline engine" in rendered
         assert org.candor.store.ai_outputs.recent() == []

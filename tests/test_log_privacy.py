@@ -15,10 +15,9 @@ from typing import Any
 import pytest
 
 from bot.logging_setup import configure_logging
-from bot.slack.standin import SlackStandIn
-from tests.conftest import BOT_TOKEN, ORG_CSV, SIGNING_SECRET, FakeClock, running_candor
+from tests.conftest import BOT_TOKEN, ORG_CSV, SIGNING_SECRET, FakeClock
+from tests.digest_org import ThemeLabeller, org_and_users, posted, running_digest_org
 from tests.teams_fixtures import LI, SAM, personal_message, running_teams
-from tests.test_digest import ThemeLabeller, _org, _posted, _seed
 
 SLACK_KUDOS = "for the quietly heroic database failover"
 TEAMS_KUDOS = "for the midnight rollback rescue"
@@ -52,20 +51,13 @@ async def test_a_full_flow_logs_ids_never_content(
 ) -> None:
     configure_logging("DEBUG")  # the most verbose production setting
     caplog.set_level(logging.DEBUG)
-    csv_text, users = _org()
-    async with (
-        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
-        running_candor(
-            tmp_path,
-            database_url,
-            standin,
-            clock,
-            org_csv=csv_text,
-            llm=ThemeLabeller(responses=["unused"]),
-            CANDOR_HR_CHANNEL="C0HR",
-        ) as org,
-    ):
-        _seed(org)
+    async with running_digest_org(
+        tmp_path,
+        database_url,
+        clock,
+        llm=ThemeLabeller(responses=["unused"]),
+        CANDOR_HR_CHANNEL="C0HR",
+    ) as org:
         assert await org.kudos(f"<@UPA2|payments2> {SLACK_KUDOS} #courage", user="UPA1") == 200
         await org.kudos("<@UPA2|payments2> for the docs #synergy", user="UPA1")  # refused
 
@@ -79,7 +71,7 @@ async def test_a_full_flow_logs_ids_never_content(
 
         await org.post(org.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE"))
         await org.settle(len(org.standin.calls), quiet=0.5)
-        [post] = _posted(org, "C0PEOPLE")
+        [post] = posted(org, "C0PEOPLE")
         assert org.standin.uploaded_files  # the chart went out
         buttons = [
             e["value"] for b in post.args["blocks"] if b["type"] == "actions" for e in b["elements"]
@@ -124,7 +116,7 @@ async def test_a_full_flow_logs_ids_never_content(
     logged = texts + "\n" + caplog.text  # caplog.text carries tracebacks too
     secrets = [
         *FEEDBACK,
-        *_org_names_and_emails(csv_text, ORG_CSV),
+        *_org_names_and_emails(org_and_users()[0], ORG_CSV),
         BOT_TOKEN,
         SIGNING_SECRET,
     ]

@@ -14,8 +14,8 @@ from bot.slack.standin import SlackStandIn
 from handlers.config import CoreConfig
 from handlers.privacy import privacy_message
 from handlers.services import Services
-from tests.conftest import BOT_TOKEN, FakeClock, SlackHarness, running_candor
-from tests.test_digest import TOPICS, ThemeLabeller, _org, _seed
+from tests.conftest import FakeClock, SlackHarness, running_candor
+from tests.digest_org import TOPICS, ThemeLabeller, running_digest_org
 
 
 def _reply(harness: SlackHarness) -> str:
@@ -80,19 +80,9 @@ async def digested(
     tmp_path: Path, database_url: str, clock: FakeClock
 ) -> AsyncIterator[SlackHarness]:
     """The digest org with an LLM writing theme labels, after HR ran /digest once."""
-    csv_text, users = _org()
-    async with (
-        SlackStandIn(users=users, token=BOT_TOKEN) as standin,
-        running_candor(
-            tmp_path,
-            database_url,
-            standin,
-            clock,
-            org_csv=csv_text,
-            llm=ThemeLabeller(responses=["unused"]),
-        ) as harness,
-    ):
-        _seed(harness)
+    async with running_digest_org(
+        tmp_path, database_url, clock, llm=ThemeLabeller(responses=["unused"])
+    ) as harness:
         await harness.post(
             harness.command_body("", command="/digest", user="U0HR", channel="C0PEOPLE")
         )
