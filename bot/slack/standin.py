@@ -10,18 +10,26 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import json
 import logging
 import threading
 import time
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any
 
 from aiohttp import web
 
 from bot.slack.standin_oauth import OAuthError, OAuthStandIn
+from bot.slack.standin_records import (
+    CallPredicate,
+    RecordedCall,
+    SlackError,
+    SlackUser,
+    _Fault,
+    _stable_id,
+    _summary,
+)
+from bot.slack.standin_thread import StandInThread
 
 log = logging.getLogger(__name__)
 
@@ -31,62 +39,14 @@ MESSAGE_METHODS = ("chat.postMessage", "chat.postEphemeral", "response_url")
 _POLL_S = 0.005
 Args = dict[str, Any]
 
-
-@dataclass
-class SlackUser:
-    """A workspace member as the stand-in reports it."""
-
-    id: str
-    name: str
-    real_name: str
-    email: str | None
-    is_bot: bool = False
-    tz: str = "Europe/Berlin"
-    deleted: bool = False
-
-
-@dataclass(frozen=True)
-class RecordedCall:
-    """One request the stand-in received; ``error`` is the Slack error code it answered, if any."""
-
-    method: str
-    args: Args
-    at: float
-    status: int = 200
-    error: str | None = None
-    # The token the call carried (several workspaces: whose token answered); never printed.
-    token: str | None = field(default=None, repr=False)
-
-    @property
-    def ok(self) -> bool:
-        """True when Slack would have accepted the call."""
-        return self.status == 200 and self.error is None
-
-
-CallPredicate = Callable[[list[RecordedCall]], bool]
-
-
-@dataclass
-class _Fault:
-    status: int
-    retry_after: int | None
-    remaining: int
-
-
-class SlackError(Exception):
-    """Raised by a method handler to answer ``{"ok": false, "error": str(exc)}``."""
-
-
-def _stable_id(prefix: str, *parts: str) -> str:
-    # Derived from content, not a counter, so the same users get the same DM in every run.
-    return prefix + hashlib.sha1("|".join(parts).encode()).hexdigest()[:10].upper()
-
-
-def _summary(call: RecordedCall) -> str:
-    # Keys and ids only: a TimeoutError's text ends up in logs, and message text must not.
-    where = call.args.get("channel") or call.args.get("user") or ""
-    outcome = "ok" if call.ok else (call.error or f"HTTP {call.status}")
-    return f"{call.method}[{where}] keys={sorted(call.args)} -> {outcome}"
+__all__ = [
+    "CallPredicate",
+    "RecordedCall",
+    "SlackError",
+    "SlackStandIn",
+    "SlackUser",
+    "StandInThread",
+]
 
 
 class SlackStandIn(OAuthStandIn):
@@ -455,43 +415,3 @@ class SlackStandIn(OAuthStandIn):
         if any(f.get("id") not in self._uploads for f in files):
             raise SlackError("file_not_found")
         return {"files": [{"id": f["id"], "title": f.get("title", "")} for f in files]}
-
-
-class StandInThread:
-    """Runs a :class:`SlackStandIn` on its own loop in a daemon thread, for sync callers."""
-
-    def __init__(self, standin: SlackStandIn, host: str = "127.0.0.1", port: int = 0) -> None:
-        self.standin = standin
-        self._address = (host, port)
-        self._loop = asyncio.new_event_loop()
-        self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-
-    def start(self) -> str:
-        """Start the thread and the server; returns the Web API base URL."""
-        self._thread.start()
-        started = asyncio.run_coroutine_threadsafe(self.standin.start(*self._address), self._loop)
-        try:
-            return started.result(timeout=10)
-        except BaseException:
-            self._loop.call_soon_threadsafe(self._loop.stop)  # don't leave a loop spinning
-            raise
-
-    def stop(self) -> None:
-        """Stop the server, then the thread's loop."""
-        if self._thread.is_alive():
-            asyncio.run_coroutine_threadsafe(self.standin.stop(), self._loop).result(timeout=10)
-            self._loop.call_soon_threadsafe(self._loop.stop)
-            self._thread.join(timeout=10)
-        self._loop.close()
-
-    @property
-    def base_url(self) -> str:
-        """The stand-in's Web API base URL."""
-        return self.standin.base_url
-
-    def __enter__(self) -> StandInThread:
-        self.start()
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.stop()
