@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 import re
-import traceback
-import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -22,8 +20,8 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.oauth import SlackOAuth, register_revocation_listeners
 from bot.slack.parse import command_from_payload, interaction_from_payload
 from bot.slack.sender import ReplyTarget, SlackSender
-from handlers.errors import CandorError, error_message, internal_error_message
 from handlers.messages import Outgoing
+from handlers.outcome import outcome
 from handlers.router import Router
 from handlers.services import Services
 from handlers.types import MentionRef
@@ -108,24 +106,7 @@ def build_slack_app(
         via: SlackSender,
         work: Callable[[], Awaitable[list[Outgoing]]],
     ) -> None:
-        try:
-            outgoing = await work()
-        except CandorError as error:
-            log.info("%s refused: %s (request %s)", what, type(error).__name__, key)
-            await via.reply(error_message(error), target)
-            return
-        except Exception as error:
-            reference = uuid.uuid4().hex[:8]
-            # Type and stack only: an exception's message may quote what the user wrote.
-            log.error(
-                "%s failed, reference %s: %s\n%s",
-                what,
-                reference,
-                type(error).__name__,
-                "".join(traceback.format_tb(error.__traceback__)),
-            )
-            await via.reply(internal_error_message(reference), target)
-            return
+        outgoing = await outcome(what, key, work)
         report = await via.deliver(outgoing, target)
         log.info(
             "%s delivered %s message(s), %s failed (request %s)",

@@ -8,8 +8,6 @@ answer at once, the way Slack gets its ack.
 from __future__ import annotations
 
 import logging
-import traceback
-import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -35,8 +33,8 @@ from bot.teams.references import Origin, origin_from_activity, save_origin, save
 from bot.teams.replies import HELP, command_help, help_message, unknown_command, welcome_message
 from bot.teams.roster import link_members, roster_pages, sync_roster
 from bot.teams.sender import TeamsSender
-from handlers.errors import CandorError, error_message, internal_error_message
 from handlers.messages import Message, Outgoing, ToRequester
+from handlers.outcome import outcome
 from handlers.router import Router
 from handlers.services import Services
 from handlers.types import Command
@@ -118,22 +116,7 @@ class CandorTeamsBot(ActivityHandler):
         origin: Origin,
         work: Callable[[], Awaitable[list[Outgoing]]],
     ) -> None:
-        try:
-            outgoing = await work()
-        except CandorError as error:
-            log.info("%s refused: %s (request %s)", what, type(error).__name__, key)
-            outgoing = [Outgoing(ToRequester(), error_message(error), "error")]
-        except Exception as error:
-            reference = uuid.uuid4().hex[:8]
-            # Type and stack only: an exception's message may quote what the user wrote.
-            log.error(
-                "%s failed, reference %s: %s\n%s",
-                what,
-                reference,
-                type(error).__name__,
-                "".join(traceback.format_tb(error.__traceback__)),
-            )
-            outgoing = [Outgoing(ToRequester(), internal_error_message(reference), "error")]
+        outgoing = await outcome(what, key, work)
         report = await self._sender.deliver(outgoing, origin)
         log.info(
             "%s delivered %s message(s), %s failed (request %s)",
