@@ -25,7 +25,6 @@ import hashlib
 import json
 import os
 import platform
-import random
 import time
 import tracemalloc
 import warnings
@@ -36,66 +35,14 @@ from typing import Any
 
 import numpy as np
 
+from bench.cluster_scores import ari, scores
+from bench.synthetic_feedback import TOPICS, synthetic
 from insights.themes import FeedbackItem, ThemeResult, find_themes, item_polarity
 from insights.themes.clustering import fit_themes, to_theme_space
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT.parent / "shared" / "data" / "themes" / "disapere_train_dev.csv"
 HUMAN_ARI = 0.27
-
-
-# --- Metrics (scikit-learn's when installed; ARI and NMI also in plain numpy). ---
-
-
-def _contingency(truth: Sequence[str], found: Sequence[str]) -> np.ndarray:
-    _, a = np.unique(np.asarray(truth), return_inverse=True)
-    _, b = np.unique(np.asarray(found), return_inverse=True)
-    table = np.zeros((a.max() + 1, b.max() + 1))
-    np.add.at(table, (a, b), 1)
-    return table
-
-
-def ari(truth: Sequence[str], found: Sequence[str]) -> float:
-    """Adjusted Rand index."""
-    table = _contingency(truth, found)
-
-    def pairs(x: np.ndarray) -> float:
-        return float((x * (x - 1) / 2).sum())
-
-    index, rows, cols = pairs(table), pairs(table.sum(1)), pairs(table.sum(0))
-    expected = rows * cols / pairs(np.array([table.sum()]))
-    top = (rows + cols) / 2
-    return 1.0 if top == expected else (index - expected) / (top - expected)
-
-
-def nmi(truth: Sequence[str], found: Sequence[str]) -> float:
-    """Normalised mutual information, arithmetic mean normalisation (scikit-learn's default)."""
-    p = _contingency(truth, found)
-    p /= p.sum()
-    pa, pb = p.sum(1), p.sum(0)
-    nz = p > 0
-    mi = float((p[nz] * np.log(p[nz] / np.outer(pa, pb)[nz])).sum())
-    ha = float(-(pa[pa > 0] * np.log(pa[pa > 0])).sum())
-    hb = float(-(pb[pb > 0] * np.log(pb[pb > 0])).sum())
-    return mi / ((ha + hb) / 2) if ha + hb > 0 else 1.0
-
-
-def ami(truth: Sequence[str], found: Sequence[str]) -> float | None:
-    """Adjusted mutual information (chance-corrected; fair across cluster counts)."""
-    try:
-        from sklearn.metrics import adjusted_mutual_info_score
-    except ImportError:
-        return None
-    return float(adjusted_mutual_info_score(truth, found))
-
-
-def scores(truth: Sequence[str], found: Sequence[str]) -> dict[str, Any]:
-    value = ami(truth, found)
-    return {
-        "ari": round(ari(truth, found), 4),
-        "nmi": round(nmi(truth, found), 4),
-        "ami": None if value is None else round(value, 4),
-    }
 
 
 def best_time(run: Callable[[], Any], repeats: int) -> tuple[float, Any]:
@@ -270,47 +217,6 @@ def disapere(path: Path, repeats: int, with_bertopic: bool) -> dict[str, Any]:
 
 
 # --- Scale ---
-
-TOPICS = """billing migration|incident response|code review|onboarding docs|sprint planning|
-customer demo|release notes|test coverage|design system|data pipeline|on-call rotation|
-hiring loop|budget forecast|security audit|performance tuning|accessibility fixes|mobile app|
-api docs|team offsite|mentoring juniors|product roadmap|user research|sales deck|support queue|
-cloud costs|database upgrade|search ranking|payment gateway|android release|ios release|
-analytics dashboard|feature flags|load testing|compliance training|vendor contracts|office move|
-quarterly report|brand refresh|partner integration|internal wiki""".replace("\n", "").split("|")
-OPENERS = [
-    "Thanks for leading the",
-    "Great work on the",
-    "Really appreciated your help with the",
-    "Please share updates earlier on the",
-    "The handoff was late for the",
-    "You could be clearer when presenting the",
-    "Kudos for untangling the",
-]
-TAILS = ["this week.", "ahead of the deadline.", "for the whole team.", "with the other squads."]
-
-
-def synthetic(n: int, seed: int = 0, topics: int = 40, noise: float = 0.05) -> dict[str, Any]:
-    """Vectors around ``topics`` unit centres (cosine to the centre about 0.5) plus noise."""
-    rng = np.random.default_rng(seed)
-    text_rng = random.Random(seed)
-    dim = 384
-    centres = rng.standard_normal((topics, dim)).astype(np.float32)
-    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
-    truth = rng.integers(topics, size=n)
-    vectors = rng.standard_normal((n, dim)).astype(np.float32) * np.float32(1.6 / np.sqrt(dim))
-    is_noise = rng.random(n) < noise
-    vectors[~is_noise] += centres[truth[~is_noise]]
-    vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    texts = [
-        f"{text_rng.choice(OPENERS)} {TOPICS[t]} {text_rng.choice(TAILS)}" for t in truth.tolist()
-    ]
-    items = [
-        FeedbackItem(f"i:{i:06d}", texts[i], vectors[i], (i % 2000,), (i * 7) % 2000)
-        for i in range(n)
-    ]
-    labels = [("noise" if z else str(t)) for t, z in zip(truth.tolist(), is_noise, strict=True)]
-    return {"items": items, "truth": labels, "topic": truth.tolist()}
 
 
 def scale(n: int, repeats: int) -> dict[str, Any]:
