@@ -14,6 +14,7 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.indexer_task import BackgroundIndexer
+from bot.inflight import InFlight
 from bot.settings import Settings
 from bot.slack.app import build_slack_app, make_client
 from bot.slack.oauth import SlackOAuth
@@ -68,6 +69,8 @@ class Candor:
     teams: TeamsRuntime | None = None
     # Several Slack workspaces (OAuth): bot tokens by workspace for scheduled posts.
     slack_workspaces: SlackWorkspaces | None = None
+    # Slack listener work still running after its ack; shutdown waits for it.
+    inflight: InFlight = field(default_factory=InFlight)
     _closed: bool = field(default=False, repr=False)
 
     def web_app(self, *, run_scheduler: bool = True) -> web.Application:
@@ -122,6 +125,7 @@ class Candor:
         if self._closed:
             return
         self._closed = True
+        await self.inflight.wait_idle(timeout=10)
         if self.teams is not None:
             await self.teams.close()
         await self.indexer.stop()
@@ -179,6 +183,7 @@ def create_app(
     slack: AsyncApp | None = None
     sender: SlackSender | None = None
     workspaces: SlackWorkspaces | None = None
+    inflight = InFlight()
     if slack_on:
         client = slack_client or make_client(settings)
         sender = SlackSender(client, store)
@@ -187,13 +192,15 @@ def create_app(
             oauth = SlackOAuth.build(settings.slack_oauth, store.engine, client)
             workspaces = SlackWorkspaces(oauth, client, store, settings.slack_oauth.team_id)
         slack = build_slack_app(
-            settings, services, router, client=client, sender=sender, oauth=oauth
+            settings, services, router, client=client, sender=sender, oauth=oauth, inflight=inflight
         )
     teams = None
     if settings.teams.configured:
         from bot.teams.app import build_teams  # botbuilder costs about 1 s to import
 
         teams = build_teams(settings.teams, services, router, adapter=teams_adapter)
-    candor = Candor(settings, store, services, router, slack, sender, indexer, teams, workspaces)
+    candor = Candor(
+        settings, store, services, router, slack, sender, indexer, teams, workspaces, inflight
+    )
     services.deliver_now = candor.deliver
     return candor

@@ -6,12 +6,14 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
+from datetime import date
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
 from handlers.config import CoreConfig
+from insights.schedule import parse_holidays
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
 # The bot scopes in manifests/slack/manifest.yaml (tests/test_slack_oauth.py keeps them equal).
@@ -92,6 +94,27 @@ def _timezone(raw: str | None) -> str:
             f"CANDOR_TIMEZONE must be an IANA time zone such as Europe/Berlin, got {name!r}"
         ) from None
     return name
+
+
+def _holidays(raw: str | None) -> frozenset[date]:
+    """`CANDOR_HOLIDAYS`: ISO dates separated by commas or spaces, or the path of a file of them
+    (one or more per line, `#` starts a comment)."""
+    value = (raw or "").strip()
+    if not value:
+        return frozenset()
+    if not value[0].isdigit():
+        path = Path(value)
+        if not path.is_file():
+            raise SettingsError(
+                f"CANDOR_HOLIDAYS must list dates like 2026-12-24,2026-12-25 or name a file of "
+                f"them; {value!r} is neither"
+            )
+        lines = path.read_text(encoding="utf-8").splitlines()
+        value = " ".join(line.split("#", 1)[0] for line in lines)
+    try:
+        return parse_holidays(value)
+    except ValueError as error:
+        raise SettingsError(f"CANDOR_HOLIDAYS: {error}") from None
 
 
 def _values(raw: str | None) -> tuple[str, ...]:
@@ -285,6 +308,10 @@ class Settings:
             timezone=_timezone(merged.get("CANDOR_TIMEZONE")),
             retention_days=_optional_int(merged, "CANDOR_RETENTION_DAYS", minimum=30),
             skip_level=_switch(merged, "CANDOR_SKIP_LEVEL", True),
+            holidays=_holidays(merged.get("CANDOR_HOLIDAYS")),
+            checkin_reminder_hours=_int(merged, "CANDOR_CHECKIN_REMINDER_HOURS", 6, minimum=1),
+            prep_lead_hours=_int(merged, "CANDOR_PREP_LEAD_HOURS", 24, minimum=1),
+            goal_stale_weeks=_int(merged, "CANDOR_GOAL_STALE_WEEKS", 3, minimum=1),
         )
         return cls(
             data_dir=data_dir,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 DEFAULT_VALUES = ("ownership", "craft", "teamwork", "customer", "courage", "learning")
 
@@ -23,3 +24,11 @@ class CoreConfig:
     timezone: str = "UTC"
     # Kudos older than this many days are deleted by a daily job; None keeps them forever.
     retention_days: int | None = None
+    # Days without check-ins or nudges (a holiday calendar), in everyone's local date.
+    holidays: frozenset[date] = frozenset()
+    # One gentle reminder this many hours after an unanswered check-in went out.
+    checkin_reminder_hours: int = 6
+    # The pre-1:1 nudge goes out this many hours before each 1:1.
+    prep_lead_hours: int = 24
+    # A goal without a progress update for this many weeks is flagged stale.
+    goal_stale_weeks: int = 3

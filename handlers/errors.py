@@ -23,6 +23,17 @@ class UsageError(CandorError):
     """The input is malformed or breaks a rule; the message says what is wrong and what to do."""
 
 
+class InvalidInput(UsageError):
+    """A form was filled in wrongly: `fields` maps each bad field's `input_id` to what to fix.
+
+    Slack shows these under the fields of the still-open modal; elsewhere they are listed in a
+    reply."""
+
+    def __init__(self, fields: dict[str, str]) -> None:
+        super().__init__(" ".join(fields.values()) or "Please check the form.")
+        self.fields = fields
+
+
 class PermissionDenied(CandorError):
     """The person may not do this; the message says who may."""
 

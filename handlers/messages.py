@@ -94,8 +94,17 @@ class Actions:
 
 
 @dataclass(frozen=True)
+class Choice:
+    """One option of a select field."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
 class Input:
-    """A form field, shown in modals and cards."""
+    """A form field, shown in modals and cards. Its value comes back in `Interaction.inputs`
+    under `input_id`: text as typed, a number or an ISO date as a string, a choice's value."""
 
     label: str
     input_id: str
@@ -103,6 +112,8 @@ class Input:
     placeholder: str = ""
     initial: str = ""
     optional: bool = False
+    kind: Literal["text", "number", "date", "select"] = "text"
+    choices: tuple[Choice, ...] = ()
 
 
 Block = Section | Header | Context | Quote | Divider | Actions | Input
@@ -142,6 +153,33 @@ class Message:
 
 
 @dataclass(frozen=True)
+class Form:
+    """A form for the requester to fill in: a modal on Slack (opened by the command or button
+    that asked for it), a card with inputs on Teams. Submitting it is an interaction with
+    `action_id == submit_action`, `value == value` and the fields in `inputs`."""
+
+    title: str
+    submit_action: str
+    blocks: tuple[Block, ...]
+    value: str = ""
+    submit_label: str = "Save"
+    attachments: tuple[Attachment, ...] = ()
+
+    @property
+    def summary(self) -> str:
+        return self.title
+
+    def mentions(self) -> set[int]:
+        """Ids of every person mentioned in the form's text."""
+        return Message(self.title, self.blocks).mentions()
+
+    def as_message(self) -> Message:
+        """The form as a message with a submit button (for surfaces without modals)."""
+        submit = Button(self.submit_label, self.submit_action, self.value, "primary")
+        return Message(self.title, (Header(self.title), *self.blocks, Actions((submit,))))
+
+
+@dataclass(frozen=True)
 class ToChannel:
     """Post in a channel, visible to its members."""
 
@@ -168,5 +206,5 @@ class Outgoing:
     """A message and where it goes. `purpose` says why (for logs and metrics; never content)."""
 
     to: Destination
-    message: Message
+    message: Message | Form
     purpose: str = field(default="reply")

@@ -6,7 +6,7 @@ SQLite and PostgreSQL.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -157,3 +157,108 @@ class PrivacyRequest(SQLModel, table=True):
     created_at: datetime
     decided_by: int | None = None
     decided_at: datetime | None = None
+
+
+# --- The continuous loop: check-ins, goals, 1:1s -------------------------------------------
+
+
+class PersonSettings(SQLModel, table=True):
+    """A person's own choices: mood sharing, time away, and what Candor has already told them."""
+
+    __tablename__ = "person_settings"
+
+    person_id: int = Field(foreign_key="people.id", primary_key=True, ondelete="CASCADE")
+    share_mood: bool = Field(default=False)  # the manager sees mood only with this consent
+    away_until: date | None = None  # no check-ins or nudges up to and including this day
+    welcomed_at: datetime | None = None
+    updated_at: datetime
+
+
+class CheckinPlan(SQLModel, table=True):
+    """The check-in questions and cadence of a team (a manager's reports); the row without a
+    manager is the organisation's default."""
+
+    __tablename__ = "checkin_plans"
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_id: int | None = Field(
+        default=None, foreign_key="people.id", unique=True, ondelete="CASCADE"
+    )
+    questions: list[dict[str, str]] = Field(default_factory=list, sa_type=sa.JSON)
+    weekday: int = Field(default=4)
+    hour: int = Field(default=9)
+    minute: int = Field(default=0)
+    every_weeks: int = Field(default=1)
+    updated_at: datetime
+
+
+class Checkin(SQLModel, table=True):
+    """One person's check-in for one period: sent, then answered (and possibly edited)."""
+
+    __tablename__ = "checkins"
+    __table_args__ = (sa.UniqueConstraint("person_id", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    person_id: int = Field(foreign_key="people.id", index=True)
+    period: str = Field(max_length=20)  # ISO week of the person's local date, "2026-W48"
+    sent_at: datetime | None = None
+    answers: dict[str, str] = Field(default_factory=dict, sa_type=sa.JSON)
+    mood: int | None = None  # 1–5
+    blocker: str = Field(default="", sa_type=sa.Text)
+    submitted_at: datetime | None = Field(default=None, index=True)
+    updated_at: datetime
+
+
+class Goal(SQLModel, table=True):
+    """An objective with key results; personal, team or company level, optionally nested."""
+
+    __tablename__ = "goals"
+
+    id: int | None = Field(default=None, primary_key=True)
+    owner_id: int = Field(foreign_key="people.id", index=True)
+    level: str = Field(default="personal", max_length=20)  # personal | team | company
+    objective: str = Field(sa_type=sa.Text)
+    key_results: list[str] = Field(default_factory=list, sa_type=sa.JSON)
+    due: date | None = None
+    parent_id: int | None = Field(default=None, foreign_key="goals.id", ondelete="SET NULL")
+    progress: float = Field(default=0.0)
+    status: str = Field(default="active", max_length=20)  # active | done | dropped
+    created_at: datetime
+    progress_at: datetime | None = None  # the last progress update
+    updated_at: datetime
+
+
+class OneOnOne(SQLModel, table=True):
+    """A recurring 1:1 between a manager and a report, in the manager's time zone."""
+
+    __tablename__ = "one_on_ones"
+    __table_args__ = (sa.UniqueConstraint("manager_id", "report_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    manager_id: int = Field(foreign_key="people.id", index=True)
+    report_id: int = Field(foreign_key="people.id", index=True)
+    weekday: int
+    hour: int
+    minute: int
+    every_weeks: int = Field(default=1)
+    tz: str = Field(max_length=64)
+    first_date: date
+    active: bool = Field(default=True)
+    snoozed_until: datetime | None = None  # the manager snoozed the prep nudge
+    created_at: datetime
+    updated_at: datetime
+
+
+class AgendaItem(SQLModel, table=True):
+    """A topic on a 1:1's shared agenda; open items carry over until marked done."""
+
+    __tablename__ = "agenda_items"
+
+    id: int | None = Field(default=None, primary_key=True)
+    oneonone_id: int = Field(foreign_key="one_on_ones.id", index=True, ondelete="CASCADE")
+    author_id: int = Field(foreign_key="people.id")
+    text: str = Field(sa_type=sa.Text)
+    source_kind: str | None = Field(default=None, max_length=20)  # added from a nudge topic
+    source_id: int | None = None
+    created_at: datetime
+    done_at: datetime | None = None

@@ -7,12 +7,16 @@ from sqlalchemy.engine import Engine
 
 from store.ai_outputs import AIOutputRepo
 from store.audit import AuditRepo
+from store.checkins import CheckinRepo
 from store.conversations import ConversationRepo
 from store.db import make_engine, migrate
 from store.deliveries import DeliveryRepo
+from store.goals import GoalRepo
 from store.kudos import KudosRepo
+from store.oneonones import OneOnOneRepo
 from store.outbox import OutboxRepo
 from store.people import PeopleRepo
+from store.person_settings import PersonSettingsRepo
 from store.privacy_requests import PrivacyRequestRepo
 
 
@@ -29,6 +33,10 @@ class Store:
         self.ai_outputs = AIOutputRepo(engine)
         self.conversations = ConversationRepo(engine)
         self.privacy = PrivacyRequestRepo(engine)
+        self.settings = PersonSettingsRepo(engine)
+        self.checkins = CheckinRepo(engine)
+        self.goals = GoalRepo(engine)
+        self.oneonones = OneOnOneRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:

@@ -206,11 +206,67 @@ class SlackHarness:
         await self.settle(before)
         return status
 
+    def forms(self) -> list[dict[str, Any]]:
+        """The modal views Candor opened (`views.open`), oldest first."""
+        return [c.args["view"] for c in self.standin.calls_to("views.open")]
+
+    async def submit(
+        self,
+        view: dict[str, Any],
+        inputs: dict[str, str],
+        *,
+        user: str,
+        view_id: str | None = None,
+    ) -> dict[str, Any]:
+        """Fill in and submit a modal Candor opened, as Slack would: a signed `view_submission`
+        with each field's value in `view.state.values`. Returns Slack's ack body ({} when the
+        modal closes; `response_action: errors` with field errors)."""
+        values: dict[str, dict[str, Any]] = {}
+        for block in view.get("blocks", []):
+            if block.get("type") != "input":
+                continue
+            element = block["element"]
+            raw = inputs.get(block["block_id"])
+            state: dict[str, Any] = {"type": element["type"]}
+            if element["type"] == "datepicker":
+                state["selected_date"] = raw
+            elif element["type"] == "static_select":
+                state["selected_option"] = None if raw is None else {"value": raw}
+            else:
+                state["value"] = raw
+            values[block["block_id"]] = {element["action_id"]: state}
+        payload = {
+            "type": "view_submission",
+            "team": {"id": "T0CANDOR"},
+            "user": {"id": user},
+            "view": {
+                "id": view_id or "V" + uuid.uuid4().hex[:10].upper(),
+                "hash": uuid.uuid4().hex,
+                "team_id": "T0CANDOR",
+                "type": "modal",
+                "callback_id": view["callback_id"],
+                "private_metadata": view.get("private_metadata", ""),
+                "state": {"values": values},
+            },
+        }
+        body = urlencode({"payload": json.dumps(payload)})
+        before = len(self.standin.calls)
+        headers = signed_headers(SIGNING_SECRET, body)
+        headers["Content-Type"] = "application/x-www-form-urlencoded"
+        async with self.http.post(self.url, data=body, headers=headers) as response:
+            assert response.status == 200, await response.text()
+            text = await response.text()
+        ack = json.loads(text) if text.strip() else {}
+        if not ack.get("errors"):
+            await self.settle(before, answer=False)
+        return ack
+
     async def settle(self, before: int, quiet: float = 0.15, *, answer: bool = True) -> None:
-        """Wait until Candor has answered (a message or reply since call number `before`) and
-        then made no call for `quiet` seconds. Lookups alone (auth.test, users.info) don't
-        count as an answer: slow work may still be running after them. With `answer=False`
-        (a request that should change nothing) just wait for `quiet` seconds without calls."""
+        """Wait until Candor has answered (a message or reply since call number `before`),
+        its listener has finished, and it has made no call for `quiet` seconds. Lookups alone
+        (auth.test, users.info) don't count as an answer: slow work may still be running after
+        them. With `answer=False` (a request that should change nothing) just wait for `quiet`
+        seconds without calls."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + 10
         seen, last_change = len(self.standin.calls), loop.time()
@@ -221,7 +277,8 @@ class SlackHarness:
                 seen, last_change = len(calls), loop.time()
                 continue
             answered = not answer or any(c.method in ANSWERS for c in calls[before:])
-            if answered and loop.time() - last_change >= quiet:
+            busy = self.candor.inflight.running > 0  # the listener may still be working
+            if answered and not busy and loop.time() - last_change >= quiet:
                 return
         # No call at all within the deadline: the caller's assertions say what was missing.
 

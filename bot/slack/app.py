@@ -15,11 +15,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.inflight import InFlight
 from bot.settings import Settings
 from bot.slack.directory import SlackDirectory
 from bot.slack.oauth import SlackOAuth, register_revocation_listeners
-from bot.slack.parse import command_from_payload, interaction_from_payload
+from bot.slack.parse import command_from_payload, interaction_from_payload, interaction_from_view
 from bot.slack.sender import ReplyTarget, SlackSender
+from handlers.errors import InvalidInput
 from handlers.messages import Outgoing
 from handlers.outcome import outcome
 from handlers.router import Router
@@ -58,6 +60,7 @@ def build_slack_app(
     client: AsyncWebClient | None = None,
     sender: SlackSender | None = None,
     oauth: SlackOAuth | None = None,
+    inflight: InFlight | None = None,
 ) -> AsyncApp:
     """Build the Bolt app. Signature verification is always on; it needs the signing secret.
 
@@ -86,6 +89,7 @@ def build_slack_app(
         )
     directory = SlackDirectory(client)
     sender = sender or SlackSender(client, services.store)
+    inflight = inflight or InFlight()
 
     def speaking(request_client: AsyncWebClient) -> tuple[SlackSender, SlackDirectory]:
         # One token: the app's own client. Several workspaces: Bolt's per-request client,
@@ -106,8 +110,9 @@ def build_slack_app(
         via: SlackSender,
         work: Callable[[], Awaitable[list[Outgoing]]],
     ) -> None:
-        outgoing = await outcome(what, key, work)
-        report = await via.deliver(outgoing, target)
+        async with inflight.track():
+            outgoing = await outcome(what, key, work)
+            report = await via.deliver(outgoing, target)
         log.info(
             "%s delivered %s message(s), %s failed (request %s)",
             what,
@@ -120,7 +125,9 @@ def build_slack_app(
         # Ack first: Slack gives us three seconds; lookups, storage and posts come after.
         await ack()
         command = command_from_payload(body)
-        target = ReplyTarget(command.user_id, command.channel_id, body.get("response_url"))
+        target = ReplyTarget(
+            command.user_id, command.channel_id, body.get("response_url"), body.get("trigger_id")
+        )
         via, people = speaking(client)
         await run(
             f"/{command.name}",
@@ -135,7 +142,12 @@ def build_slack_app(
     async def on_action(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
         await ack()
         interaction = interaction_from_payload(body)
-        target = ReplyTarget(interaction.user_id, interaction.channel_id, body.get("response_url"))
+        target = ReplyTarget(
+            interaction.user_id,
+            interaction.channel_id,
+            body.get("response_url"),
+            body.get("trigger_id"),
+        )
         via, people = speaking(client)
         await run(
             f"action {interaction.action_id.split(':', 1)[0]}",
@@ -146,9 +158,41 @@ def build_slack_app(
         )
         remember_workspace(interaction.workspace_id, {interaction.user_id})
 
+    async def on_view(ack: AsyncAck, body: dict[str, Any], client: AsyncWebClient) -> None:
+        # A modal's Submit: the work runs before the ack (small writes), so that field errors
+        # can go back into the still-open modal; everything else is answered in a DM.
+        interaction = interaction_from_view(body)
+        what = f"form {interaction.action_id.split(':', 1)[0]}"
+        via, people = speaking(client)
+        rejected: dict[str, str] = {}
+
+        async def work() -> list[Outgoing]:
+            try:
+                return await router.dispatch_action(interaction, services, people)
+            except InvalidInput as error:
+                rejected.update(error.fields)
+                raise
+
+        async with inflight.track():
+            outgoing = await outcome(what, interaction.request_key, work)
+            if rejected:
+                await ack(response_action="errors", errors=rejected)
+                return
+            await ack()
+            report = await via.deliver(outgoing, ReplyTarget(interaction.user_id))
+        log.info(
+            "%s delivered %s message(s), %s failed (request %s)",
+            what,
+            report.sent,
+            len(report.failed),
+            interaction.request_key,
+        )
+        remember_workspace(interaction.workspace_id, {interaction.user_id})
+
     for name in router.top_level:
         app.command(f"/{name}")(on_command)
     for prefix in router.actions:
         app.action(re.compile("^" + re.escape(prefix)))(on_action)
+        app.view(re.compile("^" + re.escape(prefix)))(on_view)
     register_revocation_listeners(app, oauth)
     return app

@@ -91,3 +91,40 @@ def interaction_from_payload(body: Mapping[str, Any]) -> Interaction:
         workspace_id=team,
         channel_id=str(channel) if channel else None,
     )
+
+
+def interaction_from_view(body: Mapping[str, Any]) -> Interaction:
+    """Build an `Interaction` from a `view_submission` payload (a modal's Submit).
+
+    The view's `callback_id` is the action id, its `private_metadata` the value, and each
+    input block's value (text, number, date or chosen option) lands in `inputs` by block id.
+    A retried submission of the same view has the same key.
+    """
+    view = body.get("view") or {}
+    team = str((body.get("team") or {}).get("id") or view.get("team_id") or "")
+    inputs: dict[str, str] = {}
+    for block_id, elements in ((view.get("state") or {}).get("values") or {}).items():
+        for element in (elements or {}).values():
+            value = _element_value(element or {})
+            if value is not None:
+                inputs[str(block_id)] = value
+    return Interaction(
+        action_id=str(view.get("callback_id") or ""),
+        value=str(view.get("private_metadata") or ""),
+        platform="slack",
+        user_id=str((body.get("user") or {}).get("id", "")),
+        request_key=f"slack:{team}:view:{view.get('id', '')}:{view.get('hash', '')}",
+        workspace_id=team,
+        inputs=inputs,
+    )
+
+
+def _element_value(element: Mapping[str, Any]) -> str | None:
+    kind = element.get("type")
+    if kind == "datepicker":
+        return element.get("selected_date")
+    if kind in ("static_select", "radio_buttons"):
+        option = element.get("selected_option") or {}
+        return option.get("value")
+    value = element.get("value")
+    return None if value is None else str(value)

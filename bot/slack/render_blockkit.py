@@ -10,6 +10,7 @@ from handlers.messages import (
     Block,
     Context,
     Divider,
+    Form,
     Header,
     Input,
     Message,
@@ -92,28 +93,63 @@ def render_block(block: Block, slack_ids: Mapping[int, str]) -> list[dict[str, A
             elements.append(element)
         return [{"type": "actions", "elements": elements}]
     if isinstance(block, Input):
-        element = {
-            "type": "plain_text_input",
-            "action_id": block.input_id,
-            "multiline": block.multiline,
-        }
-        if block.placeholder:
-            element["placeholder"] = _plain(block.placeholder)
-        if block.initial:
-            element["initial_value"] = block.initial
         return [
             {
                 "type": "input",
                 "block_id": block.input_id,
                 "label": _plain(block.label, 2000),
-                "element": element,
+                "element": _input_element(block),
                 "optional": block.optional,
             }
         ]
     raise TypeError(f"cannot render {type(block).__name__}")
 
 
+def _input_element(block: Input) -> dict[str, Any]:
+    # The element's action_id repeats the block_id: a submission is read back by either.
+    element: dict[str, Any] = {"action_id": block.input_id}
+    if block.kind == "select":
+        options = [{"text": _plain(c.label, 75), "value": c.value} for c in block.choices[:100]]
+        element.update(type="static_select", options=options)
+        chosen = [o for o in options if o["value"] == block.initial]
+        if chosen:
+            element["initial_option"] = chosen[0]
+    elif block.kind == "date":
+        element["type"] = "datepicker"
+        if block.initial:
+            element["initial_date"] = block.initial
+    elif block.kind == "number":
+        element.update(type="number_input", is_decimal_allowed=False)
+        if block.initial:
+            element["initial_value"] = block.initial
+    else:
+        element.update(type="plain_text_input", multiline=block.multiline)
+        if block.initial:
+            element["initial_value"] = block.initial
+    if block.placeholder and block.kind != "date":
+        element["placeholder"] = _plain(block.placeholder)
+    return element
+
+
 def render(message: Message, slack_ids: Mapping[int, str]) -> dict[str, Any]:
     """A message as `chat.postMessage` arguments: notification `text` plus `blocks`."""
     blocks = [b for block in message.blocks for b in render_block(block, slack_ids)]
     return {"text": _cut(escape(message.summary), SECTION_LIMIT), "blocks": blocks[:50]}
+
+
+MODAL_TITLE_LIMIT = 24
+
+
+def render_view(form: Form, slack_ids: Mapping[int, str]) -> dict[str, Any]:
+    """A form as a modal view for `views.open`; submitting it sends a `view_submission` whose
+    `callback_id` is the form's submit action and `private_metadata` its value."""
+    blocks = [b for block in form.blocks for b in render_block(block, slack_ids)]
+    return {
+        "type": "modal",
+        "callback_id": form.submit_action,
+        "private_metadata": form.value,
+        "title": _plain(form.title, MODAL_TITLE_LIMIT),
+        "submit": _plain(form.submit_label, MODAL_TITLE_LIMIT),
+        "close": _plain("Cancel", MODAL_TITLE_LIMIT),
+        "blocks": blocks[:100],
+    }

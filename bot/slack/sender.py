@@ -12,8 +12,8 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook.async_client import AsyncWebhookClient
 
-from bot.slack.render_blockkit import render
-from handlers.messages import Message, Outgoing, ToChannel, ToPerson, ToRequester
+from bot.slack.render_blockkit import render, render_view
+from handlers.messages import Form, Message, Outgoing, ToChannel, ToPerson, ToRequester
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -29,6 +29,8 @@ class ReplyTarget:
     user_id: str
     channel_id: str | None = None
     response_url: str | None = None
+    # Lets a reply open a modal (valid for three seconds after the click or command).
+    trigger_id: str | None = None
 
 
 @dataclass
@@ -61,6 +63,12 @@ class SlackSender:
         people = self._store.people.many(person_ids)
         slack_ids = {pid: p.slack_user_id for pid, p in people.items() if p.slack_user_id}
         for item in outgoing:
+            if isinstance(item.message, Form):
+                if await self._open_form(item, target, slack_ids):
+                    report.sent += 1
+                else:
+                    report.failed.append(item.purpose)
+                continue
             payload = render(item.message, slack_ids)
             try:
                 if isinstance(item.to, ToChannel):
@@ -85,6 +93,23 @@ class SlackSender:
                 log.warning("Slack refused %s: %s", item.purpose, error.response.get("error"))
                 report.failed.append(item.purpose)
         return report
+
+    async def _open_form(
+        self, item: Outgoing, target: ReplyTarget, slack_ids: dict[int, str]
+    ) -> bool:
+        # Slack opens modals only for the person who just clicked or typed a command.
+        assert isinstance(item.message, Form)
+        if not isinstance(item.to, ToRequester) or not target.trigger_id:
+            log.warning("%s is a form but there is no click to open it from", item.purpose)
+            return False
+        try:
+            await self._client.views_open(
+                trigger_id=target.trigger_id, view=render_view(item.message, slack_ids)
+            )
+        except SlackApiError as error:
+            log.warning("Slack refused %s: %s", item.purpose, error.response.get("error"))
+            return False
+        return True
 
     async def reply(self, message: Message, target: ReplyTarget) -> None:
         """Reply privately to the requester (errors, help, confirmations)."""

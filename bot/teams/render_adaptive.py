@@ -177,14 +177,26 @@ def _execute(button: Button) -> dict[str, Any]:
     return action
 
 
+_INPUT_TYPES = {
+    "text": "Input.Text",
+    "number": "Input.Number",
+    "date": "Input.Date",
+    "select": "Input.ChoiceSet",
+}
+
+
 def _input(block: Input) -> dict[str, Any]:
     element: dict[str, Any] = {
-        "type": "Input.Text",
+        "type": _INPUT_TYPES[block.kind],
         "id": block.input_id,
         "label": block.label,
-        "isMultiline": block.multiline,
         "isRequired": not block.optional,
     }
+    if block.kind == "text":
+        element["isMultiline"] = block.multiline
+    if block.kind == "select":
+        element["style"] = "compact"
+        element["choices"] = [{"title": c.label, "value": c.value} for c in block.choices]
     if block.placeholder:
         element["placeholder"] = block.placeholder
     if block.initial:

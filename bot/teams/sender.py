@@ -25,7 +25,7 @@ from bot.teams.parse import PLATFORM, base_conversation_id
 from bot.teams.ratelimit import ConversationLimiter, Sleeper, with_429_retries
 from bot.teams.references import Origin, reference_from_row, save_reference
 from bot.teams.render_adaptive import render_activity
-from handlers.messages import Message, Outgoing, ToChannel, ToPerson, ToRequester
+from handlers.messages import Form, Message, Outgoing, ToChannel, ToPerson, ToRequester
 from store.repository import Store
 
 log = logging.getLogger(__name__)
@@ -84,7 +84,10 @@ class TeamsSender:
         people = self._store.people.many(person_ids)
         teams_ids = {pid: p.teams_user_id for pid, p in people.items() if p.teams_user_id}
         for item in outgoing:
-            activity = render_activity(item.message, teams_ids)
+            message = item.message
+            if isinstance(message, Form):  # no modals in Teams: a card with inputs
+                message = message.as_message()
+            activity = render_activity(message, teams_ids)
             try:
                 if isinstance(item.to, ToRequester):
                     delivered = await self._to_requester(activity, origin)
