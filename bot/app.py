@@ -86,7 +86,15 @@ class Candor:
         """Run a scheduled use case now and deliver each message on the platform that owns
         its destination (a Teams conversation Candor knows, else Slack)."""
         outgoing = await job(self.services, self.services.clock())
-        sent = await self.deliver(outgoing)
+        keyed = [o for o in outgoing if o.delivery_key]
+        sent = await self.deliver([o for o in outgoing if not o.delivery_key])
+        for item in keyed:
+            # One by one: a failed send gives its claim back, so the next run tries again.
+            if await self.deliver([item]):
+                sent += 1
+            else:
+                assert item.delivery_key is not None
+                self.store.deliveries.release(item.delivery_key)
         log.info("%s: %s sent, %s failed", name, sent, len(outgoing) - sent)
 
     async def deliver(self, outgoing: Sequence[Outgoing]) -> int:

@@ -2,7 +2,17 @@
 
 from __future__ import annotations
 
-from handlers import audit, data_rights, digest, help, kudos, privacy
+from handlers import (
+    audit,
+    checkins,
+    data_rights,
+    digest,
+    goals,
+    help,
+    kudos,
+    oneonones,
+    privacy,
+)
 from handlers.router import Router
 
 
@@ -10,6 +20,9 @@ def build_router() -> Router:
     """The router with every command Candor offers."""
     router = Router()
     kudos.register(router)
+    checkins.register(router)
+    goals.register(router)
+    oneonones.register(router)
     digest.register(router)
     privacy.register(router)
     audit.register(router)

@@ -208,3 +208,6 @@ class Outgoing:
     to: Destination
     message: Message | Form
     purpose: str = field(default="reply")
+    # A scheduled message's claimed delivery key (`store.deliveries`): released again if the
+    # send fails, so the next run retries it instead of the message being lost.
+    delivery_key: str | None = None
