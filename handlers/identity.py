@@ -41,4 +41,5 @@ async def resolve(services: Services, directory: PlatformDirectory, user_id: str
     if person is None or person.id is None:
         return Resolution(user_id, None, profile)
     people.link_platform_id(directory.platform, person.id, user_id, services.clock())
+    people.set_tz(person.id, profile.tz, services.clock())
     return Resolution(user_id, people.get(person.id), profile)

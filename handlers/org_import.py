@@ -182,6 +182,8 @@ async def import_directory(
     for person, user_id in zip(unlinked, found, strict=True):
         if user_id and person.id is not None:
             store.people.link_platform_id(directory.platform, person.id, user_id, now)
+            profile = await directory.user(user_id)  # cached by the lookup where it can be
+            store.people.set_tz(person.id, profile.tz if profile else None, now)
             linked += 1
         else:
             missing.append(person.email)

@@ -96,6 +96,17 @@ class PeopleRepo:
                 person.updated_at = at
                 session.add(person)
 
+    def set_tz(self, person_id: int, tz: str | None, at: datetime) -> None:
+        """Remember the person's time zone as their chat profile gives it (IANA name)."""
+        if not tz:
+            return
+        with session_scope(self._engine) as session:
+            person = session.get(Person, person_id)
+            if person is not None and person.tz != tz:
+                person.tz = tz
+                person.updated_at = at
+                session.add(person)
+
     def set_slack_team(self, slack_user_ids: Iterable[str], team_id: str) -> int:
         """Record the Slack workspace of the people with these Slack ids (several-workspace
         installs pick a bot token by it). Writes only rows that change; returns how many."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -32,16 +33,7 @@ class SlackDirectory:
                 self._cache[user_id] = None
                 return None
             raise
-        raw = response.get("user") or {}
-        profile = raw.get("profile") or {}
-        user = PlatformUser(
-            user_id=user_id,
-            name=str(raw.get("real_name") or profile.get("real_name") or raw.get("name") or ""),
-            email=(profile.get("email") or None),
-            is_bot=bool(raw.get("is_bot")) or user_id == "USLACKBOT",
-            deleted=bool(raw.get("deleted")),
-            tz=raw.get("tz"),
-        )
+        user = _platform_user(user_id, response.get("user") or {})
         self._cache[user_id] = user
         return user
 
@@ -53,5 +45,22 @@ class SlackDirectory:
             if error.response.get("error") == "users_not_found":
                 return None
             raise
-        user_id = (response.get("user") or {}).get("id")
-        return str(user_id) if user_id else None
+        raw = response.get("user") or {}
+        user_id = raw.get("id")
+        if not user_id:
+            return None
+        # The answer is a full profile: keep it, so a following `user()` costs no call.
+        self._cache[str(user_id)] = _platform_user(str(user_id), raw)
+        return str(user_id)
+
+
+def _platform_user(user_id: str, raw: dict[str, Any]) -> PlatformUser:
+    profile = raw.get("profile") or {}
+    return PlatformUser(
+        user_id=user_id,
+        name=str(raw.get("real_name") or profile.get("real_name") or raw.get("name") or ""),
+        email=(profile.get("email") or None),
+        is_bot=bool(raw.get("is_bot")) or user_id == "USLACKBOT",
+        deleted=bool(raw.get("deleted")),
+        tz=raw.get("tz"),
+    )
