@@ -87,3 +87,38 @@ def test_long_text_is_cut_to_slack_limits() -> None:
 
     assert len(blocks[0]["text"]["text"]) == 3000
     assert len(blocks[1]["text"]["text"]) == 150
+
+
+def test_a_form_becomes_a_modal_whose_submission_comes_back_to_its_action() -> None:
+    from bot.slack.render_blockkit import render_view
+    from handlers.messages import Choice, Form
+
+    form = Form(
+        "A check-in for week 48 of 2026",  # longer than Slack's 24-character modal title
+        "checkin.submit",
+        (
+            Input("Highlights", "highlights", multiline=True, initial="Shipped <it>"),
+            Input("Mood", "mood", kind="select", choices=(Choice("1", "1"), Choice("5", "5"))),
+            Input("Due", "due", kind="date", initial="2026-12-01", optional=True),
+            Input("Progress", "progress", kind="number", initial="30"),
+        ),
+        value="2026-W48",
+    )
+
+    view = render_view(form, {})
+
+    assert view["type"] == "modal"
+    assert (view["callback_id"], view["private_metadata"]) == ("checkin.submit", "2026-W48")
+    assert len(view["title"]["text"]) <= 24
+    elements = {b["block_id"]: b["element"] for b in view["blocks"]}
+    assert elements["highlights"]["type"] == "plain_text_input"
+    assert elements["highlights"]["initial_value"] == "Shipped <it>"  # plain text, not mrkdwn
+    assert elements["mood"]["type"] == "static_select"
+    assert [o["value"] for o in elements["mood"]["options"]] == ["1", "5"]
+    assert elements["due"] == {
+        "action_id": "due",
+        "type": "datepicker",
+        "initial_date": "2026-12-01",
+    }
+    assert elements["progress"]["type"] == "number_input"
+    assert all(b["block_id"] == b["element"]["action_id"] for b in view["blocks"])

@@ -55,3 +55,45 @@ def test_missing_trigger_id_falls_back_to_a_content_key() -> None:
     first = command_from_payload(body).request_key
     assert first.startswith("slack:T1:sha256:")
     assert command_from_payload({**body, "text": "other"}).request_key != first
+
+
+def test_a_view_submission_becomes_an_interaction_with_every_kind_of_input() -> None:
+    from bot.slack.parse import interaction_from_view
+
+    body = {
+        "type": "view_submission",
+        "team": {"id": "T1"},
+        "user": {"id": "U1"},
+        "view": {
+            "id": "V1",
+            "hash": "h1",
+            "callback_id": "goal.save",
+            "private_metadata": "7",
+            "state": {
+                "values": {
+                    "objective": {"objective": {"type": "plain_text_input", "value": "Ship"}},
+                    "due": {"due": {"type": "datepicker", "selected_date": "2027-01-31"}},
+                    "level": {
+                        "level": {"type": "static_select", "selected_option": {"value": "team"}}
+                    },
+                    "none": {"none": {"type": "static_select", "selected_option": None}},
+                    "progress": {"progress": {"type": "number_input", "value": "40"}},
+                }
+            },
+        },
+    }
+
+    interaction = interaction_from_view(body)
+
+    assert (interaction.action_id, interaction.value, interaction.user_id) == (
+        "goal.save",
+        "7",
+        "U1",
+    )
+    assert interaction.inputs == {
+        "objective": "Ship",
+        "due": "2027-01-31",
+        "level": "team",
+        "progress": "40",
+    }
+    assert interaction.request_key == "slack:T1:view:V1:h1"  # a retried submit has the same key

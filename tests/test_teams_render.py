@@ -137,6 +137,31 @@ def test_inputs_are_input_text() -> None:
     assert "errorMessage" not in optional
 
 
+def test_a_form_is_a_card_with_typed_inputs_and_a_submit_button() -> None:
+    from handlers.messages import Choice, Form
+
+    form = Form(
+        "Update progress",
+        "goal.progress",
+        (
+            Input("Progress (%)", "progress", kind="number", initial="40"),
+            Input("Due", "due", kind="date", optional=True),
+            Input("Status", "status", kind="select", choices=(Choice("Active", "active"),)),
+        ),
+        value="12",
+    )
+
+    card = render_card(form.as_message(), {})
+
+    inputs = {e["id"]: e for e in card["body"] if e["type"].startswith("Input.")}
+    assert inputs["progress"]["type"] == "Input.Number" and inputs["progress"]["value"] == "40"
+    assert inputs["due"]["type"] == "Input.Date" and inputs["due"]["isRequired"] is False
+    assert inputs["status"]["type"] == "Input.ChoiceSet"
+    assert inputs["status"]["choices"] == [{"title": "Active", "value": "active"}]
+    [submit] = [a for e in card["body"] if e["type"] == "ActionSet" for a in e["actions"]]
+    assert (submit["verb"], submit["data"]) == ("goal.progress", {"value": "12"})
+
+
 def test_people_with_a_teams_id_become_mentions() -> None:
     message = Message(
         "Kudos",
