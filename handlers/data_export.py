@@ -101,6 +101,70 @@ def export_document(data: PersonalData, now: datetime) -> dict[str, Any]:
             }
             for request in data.privacy_requests
         ],
+        **_loop_sections(data),
+    }
+
+
+def _loop_sections(data: PersonalData) -> dict[str, Any]:
+    loop, names = data.loop, data.names
+    settings = loop.settings
+    return {
+        "settings": {
+            "share_mood_with_manager": bool(settings and settings.share_mood),
+            "away_until": settings.away_until.isoformat()
+            if settings and settings.away_until
+            else None,
+        },
+        "checkins": [
+            {
+                "id": c.id,
+                "date": _when(c.submitted_at or c.sent_at),
+                "period": c.period,
+                "answers": c.answers,
+                "mood": c.mood,
+                "blocker": c.blocker,
+            }
+            for c in loop.checkins
+        ],
+        "goals": [
+            {
+                "id": g.id,
+                "date": _when(g.created_at),
+                "objective": g.objective,
+                "key_results": g.key_results,
+                "due": g.due.isoformat() if g.due else None,
+                "level": g.level,
+                "parent_id": g.parent_id,
+                "progress": g.progress,
+                "status": g.status,
+            }
+            for g in loop.goals
+        ],
+        "one_on_ones": [
+            {
+                "id": m.id,
+                "date": _when(m.created_at),
+                "manager": names.get(m.manager_id),
+                "report": names.get(m.report_id),
+                "weekday": m.weekday,
+                "time": f"{m.hour:02d}:{m.minute:02d}",
+                "every_weeks": m.every_weeks,
+                "time_zone": m.tz,
+                "active": m.active,
+                "agenda": [
+                    {
+                        "id": i.id,
+                        "date": _when(i.created_at),
+                        "author": names.get(i.author_id),
+                        "text": i.text,
+                        "done_at": _when(i.done_at),
+                    }
+                    for i in loop.agenda
+                    if i.oneonone_id == m.id
+                ],
+            }
+            for m in loop.oneonones
+        ],
     }
 
 
@@ -150,6 +214,29 @@ def export_rows(document: dict[str, Any]) -> list[list[str]]:
         role = "actor" if event["by_you"] else "subject"
         details = {k: event[k] for k in ("subject_kind", "subject_id", "detail")}
         rows.append(_row("audit_event", event, role, details, words=event["action"]))
+    for c in document["checkins"]:
+        details = {"period": c["period"], "mood": c["mood"]}
+        rows.append(_row("checkin", c, "author", details, words=_json(c["answers"])))
+    for g in document["goals"]:
+        details = {k: g[k] for k in ("key_results", "due", "level", "progress", "status")}
+        rows.append(_row("goal", g, "owner", details, words=g["objective"]))
+    for m in document["one_on_ones"]:
+        role = "report" if m["report"] == profile["name"] else "manager"
+        details = {k: m[k] for k in ("weekday", "time", "every_weeks", "time_zone", "active")}
+        other = m["manager"] if role == "report" else m["report"]
+        rows.append(_row("one_on_one", m, role, details, others=other or ""))
+        for item in m["agenda"]:
+            details = {"one_on_one": m["id"], "done_at": item["done_at"]}
+            rows.append(
+                _row(
+                    "agenda_item",
+                    item,
+                    "participant",
+                    details,
+                    others=item["author"] or "",
+                    words=item["text"],
+                )
+            )
     for request in document["privacy_requests"]:
         role = "subject" if request["about_you"] else "requester"
         details = {k: request[k] for k in ("status", "decided_at", "requested_by_you")}

@@ -17,7 +17,7 @@ What erasure keeps, and why:
 from __future__ import annotations
 
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -28,6 +28,7 @@ from store import audit, outbox
 from store.db import session_scope
 from store.deletion import chunks, delete_kudos
 from store.kudos import doc_id
+from store.loop_erasure import count_loop_records, erase_loop_records
 from store.models import (
     AIOutput,
     AuditEvent,
@@ -62,6 +63,10 @@ class ErasureReport:
     audit_events_anonymized: int = 0
     conversations_deleted: int = 0
     reports_unlinked: int = 0
+    checkins_deleted: int = 0
+    goals_deleted: int = 0
+    oneonones_deleted: int = 0
+    agenda_items_deleted: int = 0
 
     @property
     def kudos_deleted(self) -> int:
@@ -180,7 +185,7 @@ def preview_erasure(store: Store, person_id: int) -> ErasureReport:
         person = session.get(Person, person_id)
         if person is None:
             raise LookupError(f"no person {person_id}")
-        return _plan(session, person).report
+        return replace(_plan(session, person).report, **count_loop_records(session, person_id))
 
 
 def _scrub_installations(session: Session, slack_user_id: str) -> None:
@@ -221,7 +226,8 @@ def erase_person(
 ) -> ErasureReport | None:
     """Erase a person's content in one transaction and queue its removal from the index.
 
-    Deletes the kudos they wrote and those only they received; removes them from the rest
+    Deletes the kudos they wrote and those only they received, and their check-ins, goals,
+    1:1s and agendas (`store.loop_erasure`); removes them from the rest
     (redacting their name, email and @handle where the text names them); takes their records
     out of AI outputs' inputs; anonymizes their audit events; deletes their conversation
     references; scrubs their directory row and unlinks their reports. Their open erasure
@@ -276,6 +282,7 @@ def erase_person(
             )
         for chunk in chunks(plan.conversations):
             session.execute(delete(ConversationRef).where(col(ConversationRef.id).in_(chunk)))
+        report = replace(plan.report, **erase_loop_records(session, person_id))
         _scrub_person(session, person, at)
         session.execute(
             update(PrivacyRequest)
@@ -293,6 +300,6 @@ def erase_person(
             action="privacy.erased",
             subject_kind="person",
             subject_id=person_id,
-            detail={**plan.report.counts(), "request": request_id},
+            detail={**report.counts(), "request": request_id},
         )
-    return plan.report
+    return report

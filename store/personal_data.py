@@ -2,15 +2,67 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from sqlmodel import and_, col, or_, select
+from sqlmodel import Session, and_, col, or_, select
 
 from store.ai_outputs import PersonalAIOutput
 from store.db import session_scope
 from store.kudos import KudosRecord
-from store.models import AuditEvent, Kudos, KudosRecipient, Person, PrivacyRequest
+from store.models import (
+    AgendaItem,
+    AuditEvent,
+    Checkin,
+    Goal,
+    Kudos,
+    KudosRecipient,
+    OneOnOne,
+    Person,
+    PersonSettings,
+    PrivacyRequest,
+)
 from store.repository import Store
+
+
+@dataclass(frozen=True)
+class LoopData:
+    """The person's check-ins, settings, goals, 1:1s and the agenda items of those 1:1s."""
+
+    settings: PersonSettings | None = None
+    checkins: list[Checkin] = field(default_factory=list)
+    goals: list[Goal] = field(default_factory=list)
+    oneonones: list[OneOnOne] = field(default_factory=list)
+    agenda: list[AgendaItem] = field(default_factory=list)
+
+
+def _loop(session: Session, person_id: int) -> LoopData:
+    meetings = list(
+        session.exec(
+            select(OneOnOne)
+            .where(or_(OneOnOne.manager_id == person_id, OneOnOne.report_id == person_id))
+            .order_by(col(OneOnOne.id))
+        )
+    )
+    meeting_ids = [m.id for m in meetings]
+    return LoopData(
+        settings=session.get(PersonSettings, person_id),
+        checkins=list(
+            session.exec(
+                select(Checkin).where(Checkin.person_id == person_id).order_by(col(Checkin.id))
+            )
+        ),
+        goals=list(
+            session.exec(select(Goal).where(Goal.owner_id == person_id).order_by(col(Goal.id)))
+        ),
+        oneonones=meetings,
+        agenda=list(
+            session.exec(
+                select(AgendaItem)
+                .where(col(AgendaItem.oneonone_id).in_(meeting_ids))
+                .order_by(col(AgendaItem.id))
+            )
+        ),
+    )
 
 
 @dataclass(frozen=True)
@@ -25,6 +77,7 @@ class PersonalData:
     ai_outputs: list[PersonalAIOutput]  # that used their kudos (which ones, not the text)
     audit_events: list[AuditEvent]
     privacy_requests: list[PrivacyRequest]
+    loop: LoopData = field(default_factory=lambda: LoopData())
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind (for the audit log and the message)."""
@@ -34,6 +87,10 @@ class PersonalData:
             "ai_outputs": len(self.ai_outputs),
             "audit_events": len(self.audit_events),
             "privacy_requests": len(self.privacy_requests),
+            "checkins": len(self.loop.checkins),
+            "goals": len(self.loop.goals),
+            "one_on_ones": len(self.loop.oneonones),
+            "agenda_items": len(self.loop.agenda),
         }
 
 
@@ -76,10 +133,14 @@ def collect(store: Store, person_id: int) -> PersonalData:
         )
         events = list(session.exec(events_q.order_by(col(AuditEvent.id))))
         manager = session.get(Person, person.manager_id) if person.manager_id else None
+        loop = _loop(session, person_id)
     outputs = store.ai_outputs.concerning(person_id)
     given = store.kudos.get_many(given_ids)
     received = store.kudos.get_many(received_ids)
     named = {k.giver_id for k in [*given, *received]}
+    named.update(m.manager_id for m in loop.oneonones)
+    named.update(m.report_id for m in loop.oneonones)
+    named.update(i.author_id for i in loop.agenda)
     named.update(r for k in [*given, *received] for r in k.recipient_ids)
     names = {pid: p.name for pid, p in store.people.many(named).items()}
-    return PersonalData(person, manager, given, received, names, outputs, events, requests)
+    return PersonalData(person, manager, given, received, names, outputs, events, requests, loop)

@@ -151,6 +151,49 @@ async def test_mydata_sends_a_json_and_a_csv_file_in_a_dm(slack: SlackHarness) -
     assert_calls_match_spec(slack.standin.calls)
 
 
+async def test_mydata_includes_check_ins_goals_and_one_on_ones(slack: SlackHarness) -> None:
+    store, now = slack.candor.store, slack.clock()
+    li, ana = _person_id(slack, "li@example.com"), _person_id(slack, "ana@example.com")
+    store.checkins.submit(
+        li, "2026-W45", answers={"highlights": "shipped refunds"}, mood=4, blocker="", at=now
+    )
+    store.settings.set_share_mood(li, True, now)
+    store.goals.add(li, objective="Cut p95 to 300 ms", key_results=[], due=None, at=now)
+    meeting = store.oneonones.schedule(
+        ana,
+        li,
+        weekday=1,
+        hour=10,
+        minute=0,
+        every_weeks=2,
+        tz="Europe/Berlin",
+        first_date=now.date(),
+        at=now,
+    )
+    store.oneonones.add_item(meeting.id or 0, ana, "talk about the on-call rota", at=now)
+
+    await _candor(slack, "mydata", "U0LI")
+    calls = await slack.standin.wait_for(
+        lambda calls: sum(c.method == "files.completeUploadExternal" for c in calls) == 2
+    )
+    uploads = [c for c in calls if c.method == "files.completeUploadExternal"]
+    files = {
+        u.args["files"][0]["title"]: slack.standin.uploaded_files[u.args["files"][0]["id"]]
+        for u in uploads
+    }
+    document = json.loads(files["Your Candor data (JSON)"])
+    [checkin] = document["checkins"]
+    assert (checkin["answers"], checkin["mood"]) == ({"highlights": "shipped refunds"}, 4)
+    assert document["settings"]["share_mood_with_manager"] is True
+    assert [g["objective"] for g in document["goals"]] == ["Cut p95 to 300 ms"]
+    [one_on_one] = document["one_on_ones"]
+    assert (one_on_one["manager"], one_on_one["report"]) == ("Ana Silva", "Li Wei")
+    assert [i["text"] for i in one_on_one["agenda"]] == ["talk about the on-call rota"]
+    rows = list(csv.DictReader(io.StringIO(files["Your Candor data (CSV)"].decode())))
+    kinds = [r["kind"] for r in rows]
+    assert [kinds.count(k) for k in ("checkin", "goal", "one_on_one", "agenda_item")] == [1] * 4
+
+
 async def test_mydata_csv_cells_never_start_a_formula(slack: SlackHarness) -> None:
     await slack.kudos("<@U0LI|li> =HYPERLINK for the demo", user="U0SAM")
     slack.standin.clear()

@@ -38,7 +38,18 @@ PEOPLE = [
     DirectoryEntry("omar@x.io", "Omar Haddad", "ana@x.io", "Platform", "SRE", "employee"),
 ]
 # What must not survive Li's erasure anywhere: identity, chat ids, a token, exclusive texts.
-LI_TRACES = ("li@x.io", "Li Wei", "U0LI", "29:li-teams", "xoxp-li-token", "flaky ledger", "refund")
+LI_TRACES = (
+    "li@x.io",
+    "Li Wei",
+    "U0LI",
+    "29:li-teams",
+    "xoxp-li-token",
+    "flaky ledger",
+    "refund",
+    "waiting on the vendor",  # a check-in blocker
+    "ledger rewrite",  # a goal
+    "career chat",  # an agenda item in Li's 1:1
+)
 
 
 @dataclass
@@ -62,6 +73,41 @@ def give(store: Store, giver: int, to: list[int], words: str, at: datetime = NOW
     return record.id
 
 
+def seed_loop(store: Store, ids: dict[str, int]) -> None:
+    """Li's check-in, goal, settings and 1:1 with Ana (with an agenda), and Ana's own goal."""
+    li, ana = ids["li"], ids["ana"]
+    store.checkins.submit(
+        li,
+        "2026-W45",
+        answers={"progress": "ok", "blockers": "waiting on the vendor"},
+        mood=2,
+        blocker="waiting on the vendor",
+        at=NOW,
+    )
+    store.settings.set_share_mood(li, True, NOW)
+    team_goal = store.goals.add(ana, objective="Ship payments v2", key_results=[], due=None, at=NOW)
+    store.goals.add(
+        li,
+        objective="Finish the ledger rewrite",
+        key_results=["p95 under 300 ms"],
+        due=None,
+        at=NOW,
+        parent_id=team_goal.id,
+    )
+    meeting = store.oneonones.schedule(
+        ana,
+        li,
+        weekday=1,
+        hour=10,
+        minute=0,
+        every_weeks=2,
+        tz="Europe/Berlin",
+        first_date=NOW.date(),
+        at=NOW,
+    )
+    store.oneonones.add_item(meeting.id or 0, ana, "career chat", at=NOW)
+
+
 def seed(store: Store) -> Org:
     """Li gave one kudos, received one alone and one with Sam, and is named in Hana's."""
     store.people.upsert_directory(PEOPLE, NOW)
@@ -75,6 +121,7 @@ def seed(store: Store) -> Org:
         "others": give(store, ids["omar"], [ids["ana"]], "for the calm on-call handover"),
         "named": give(store, ids["hana"], [ids["omar"]], "for mentoring, with Li Wei"),
     }
+    seed_loop(store, ids)
     store.ai_outputs.record(
         kind="theme_summaries",
         model="fake",
@@ -186,6 +233,10 @@ def test_erasure_leaves_nothing_in_sql_or_the_index(store: Store, chroma: Chroma
     assert event.detail["kudos_received_kept"] == 1 and event.detail["kudos_redacted"] == 1
     assert all(e.actor_id != li for e in store.audit.events())
     assert store.privacy.get(request.id or 0).status == DONE  # type: ignore[union-attr]
+    assert (event.detail["checkins_deleted"], event.detail["goals_deleted"]) == (1, 1)
+    assert (event.detail["oneonones_deleted"], event.detail["agenda_items_deleted"]) == (1, 1)
+    [team_goal] = store.goals.for_owners([org.ids["ana"]])  # Ana's goal stays
+    assert team_goal.objective == "Ship payments v2"
 
 
 def test_preview_counts_what_erasure_removes_and_changes_nothing(store: Store) -> None:
