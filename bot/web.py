@@ -11,6 +11,7 @@ from aiohttp.abc import AbstractAccessLogger
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot import jobs
+from bot.leader import SchedulerLeadership, leader_lock
 from bot.scheduler import build_scheduler
 
 if TYPE_CHECKING:
@@ -55,22 +56,30 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
             "database": "ok" if database else "unavailable",
             "index": "degraded" if candor.indexer.last_error else "ok",
             "outbox_pending": pending,
+            "scheduler": "off" if leadership is None else _role(leadership),
         }
         return web.json_response(body, status=200 if database else 503)
 
-    scheduler = build_scheduler(candor.settings) if run_scheduler else None
+    leadership = (
+        SchedulerLeadership(
+            leader_lock(candor.store.engine, candor.settings.data_dir),
+            lambda: build_scheduler(candor.settings),
+            on_lead=lambda: jobs.attach(candor),
+        )
+        if run_scheduler
+        else None
+    )
 
     async def start_background(_app: web.Application) -> None:
         # Runs before the server listens: load the model now, not on the first requests.
         await candor.indexer.warm_up()
         candor.indexer.start()
-        if scheduler is not None:
-            jobs.attach(candor)
-            scheduler.start()
+        if leadership is not None:
+            leadership.start()  # every replica tries; one runs the scheduler
 
     async def stop_background(_app: web.Application) -> None:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
+        if leadership is not None:
+            await leadership.stop()
             jobs.attach(None)
         await candor.close()
 
@@ -97,3 +106,7 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
     app.on_startup.append(start_background)
     app.on_cleanup.append(stop_background)
     return app
+
+
+def _role(leadership: SchedulerLeadership) -> str:
+    return "leader" if leadership.leading else "standby"

@@ -171,6 +171,15 @@ class PersonSettings(SQLModel, table=True):
     share_mood: bool = Field(default=False)  # the manager sees mood only with this consent
     away_until: date | None = None  # no check-ins or nudges up to and including this day
     welcomed_at: datetime | None = None
+    # The person's own check-in day and time (local), overriding their team's plan.
+    checkin_weekday: int | None = None
+    checkin_hour: int | None = None
+    checkin_minute: int | None = None
+    # No DMs from Candor between these local hours (start inclusive, end exclusive).
+    quiet_start: int | None = None
+    quiet_end: int | None = None
+    # A manager's own lead time for pre-1:1 nudges (hours), overriding the default.
+    prep_lead_hours: int | None = None
     updated_at: datetime
 
 
@@ -262,3 +271,15 @@ class AgendaItem(SQLModel, table=True):
     source_id: int | None = None
     created_at: datetime
     done_at: datetime | None = None
+
+
+class OrgSetting(SQLModel, table=True):
+    """A setting HR changed from chat (values, minimum group size, digest channel and time);
+    it overrides the environment's value."""
+
+    __tablename__ = "org_settings"
+
+    key: str = Field(primary_key=True, max_length=60)
+    value: Any = Field(sa_type=sa.JSON)
+    updated_by: int | None = None
+    updated_at: datetime
