@@ -15,6 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.indexer_task import BackgroundIndexer
 from bot.inflight import InFlight
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.app import build_slack_app, make_client
 from bot.slack.oauth import SlackOAuth
@@ -71,6 +72,7 @@ class Candor:
     slack_workspaces: SlackWorkspaces | None = None
     # Slack listener work still running after its ack; shutdown waits for it.
     inflight: InFlight = field(default_factory=InFlight)
+    metrics: Metrics = field(default_factory=Metrics)
     _closed: bool = field(default=False, repr=False)
 
     def web_app(self, *, run_scheduler: bool = True) -> web.Application:
@@ -95,6 +97,8 @@ class Candor:
             else:
                 assert item.delivery_key is not None
                 self.store.deliveries.release(item.delivery_key)
+        self.metrics.deliveries.inc(sent, kind=name, outcome="sent")
+        self.metrics.deliveries.inc(len(outgoing) - sent, kind=name, outcome="failed")
         log.info("%s: %s sent, %s failed", name, sent, len(outgoing) - sent)
 
     async def deliver(self, outgoing: Sequence[Outgoing]) -> int:
@@ -192,6 +196,7 @@ def create_app(
     sender: SlackSender | None = None
     workspaces: SlackWorkspaces | None = None
     inflight = InFlight()
+    metrics = Metrics()
     if slack_on:
         client = slack_client or make_client(settings)
         sender = SlackSender(client, store)
@@ -200,7 +205,14 @@ def create_app(
             oauth = SlackOAuth.build(settings.slack_oauth, store.engine, client)
             workspaces = SlackWorkspaces(oauth, client, store, settings.slack_oauth.team_id)
         slack = build_slack_app(
-            settings, services, router, client=client, sender=sender, oauth=oauth, inflight=inflight
+            settings,
+            services,
+            router,
+            client=client,
+            sender=sender,
+            oauth=oauth,
+            inflight=inflight,
+            metrics=metrics,
         )
     teams = None
     if settings.teams.configured:
@@ -208,7 +220,17 @@ def create_app(
 
         teams = build_teams(settings.teams, services, router, adapter=teams_adapter)
     candor = Candor(
-        settings, store, services, router, slack, sender, indexer, teams, workspaces, inflight
+        settings,
+        store,
+        services,
+        router,
+        slack,
+        sender,
+        indexer,
+        teams,
+        workspaces,
+        inflight,
+        metrics,
     )
     services.deliver_now = candor.deliver
     return candor

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
+from aiohttp.typedefs import Handler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 
 from bot import jobs
@@ -41,7 +43,26 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
     Args:
         run_scheduler: run scheduled jobs (weekly digest) in this process.
     """
-    app = web.Application(client_max_size=1024**2)
+    metrics = candor.metrics
+
+    @web.middleware
+    async def measure(request: web.Request, handler: Handler) -> web.StreamResponse:
+        resource = request.match_info.route.resource
+        route = resource.canonical if resource is not None else "other"  # no random paths
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await handler(request)
+            status = response.status
+            return response
+        except web.HTTPException as error:
+            status = error.status
+            raise
+        finally:
+            metrics.requests.inc(route=route, status=str(status))
+            metrics.latency.observe(time.perf_counter() - started, route=route)
+
+    app = web.Application(client_max_size=1024**2, middlewares=[measure])
 
     async def slack_events(request: web.Request) -> web.Response:
         assert candor.slack is not None
@@ -100,7 +121,29 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
 
             app.router.add_get(flow.install_path, slack_install)
             app.router.add_get(flow.redirect_uri_path, slack_oauth_redirect)
+
+    async def metrics_endpoint(_request: web.Request) -> web.Response:
+        body = await asyncio.to_thread(metrics.render)  # the outbox gauge reads the database
+        return web.Response(text=body, content_type="text/plain", charset="utf-8")
+
+    metrics.gauge(
+        "candor_outbox_pending",
+        "Changes waiting for the vector index",
+        candor.store.outbox.pending_count,
+    )
+    metrics.gauge(
+        "candor_requests_in_flight",
+        "Requests acked and still being worked on",
+        lambda: candor.inflight.running,
+    )
+    if leadership is not None:
+        metrics.gauge(
+            "candor_scheduler_leader",
+            "1 if this replica runs the scheduler",
+            lambda: 1.0 if leadership.leading else 0.0,
+        )
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/metrics", metrics_endpoint)
     if candor.teams is not None:
         app.router.add_post("/api/messages", candor.teams.handle)
     app.on_startup.append(start_background)

@@ -16,6 +16,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.inflight import InFlight
+from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.directory import SlackDirectory
 from bot.slack.oauth import SlackOAuth, register_revocation_listeners
@@ -61,6 +62,7 @@ def build_slack_app(
     sender: SlackSender | None = None,
     oauth: SlackOAuth | None = None,
     inflight: InFlight | None = None,
+    metrics: Metrics | None = None,
 ) -> AsyncApp:
     """Build the Bolt app. Signature verification is always on; it needs the signing secret.
 
@@ -90,6 +92,11 @@ def build_slack_app(
     directory = SlackDirectory(client)
     sender = sender or SlackSender(client, services.store)
     inflight = inflight or InFlight()
+    metrics = metrics or Metrics()
+
+    def count(kind: str, outgoing: list[Outgoing]) -> None:
+        failed = any(o.purpose == "error" for o in outgoing)
+        metrics.replies.inc(platform="slack", kind=kind, outcome="error" if failed else "ok")
 
     def speaking(request_client: AsyncWebClient) -> tuple[SlackSender, SlackDirectory]:
         # One token: the app's own client. Several workspaces: Bolt's per-request client,
@@ -112,6 +119,7 @@ def build_slack_app(
     ) -> None:
         async with inflight.track():
             outgoing = await outcome(what, key, work)
+            count(what.split(" ", 1)[0] if what.startswith("action") else "command", outgoing)
             report = await via.deliver(outgoing, target)
         log.info(
             "%s delivered %s message(s), %s failed (request %s)",
@@ -175,6 +183,7 @@ def build_slack_app(
 
         async with inflight.track():
             outgoing = await outcome(what, interaction.request_key, work)
+            count("form", outgoing)
             if rejected:
                 await ack(response_action="errors", errors=rejected)
                 return
