@@ -185,7 +185,7 @@ def create_app(
     indexer = BackgroundIndexer(store, open_vector_index or index_opener(settings), clock)
     services = Services(
         store=store,
-        config=settings.core,
+        base_config=settings.core,
         clock=clock,
         notify_indexer=indexer.wake,
         index=indexer,

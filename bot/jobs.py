@@ -21,7 +21,8 @@ def attach(candor: Candor | None) -> None:
 
 
 async def weekly_digest_job() -> None:
-    """Monday 09:00 org time: the themes digest to `CANDOR_HR_CHANNEL`, once per week."""
+    """Every few minutes: the themes digest to the HR channel once it is due (Monday 09:00 org
+    time unless HR chose another day and time), once per week."""
     from handlers.digest import weekly_digest
 
     if _running is None:
@@ -39,3 +40,26 @@ async def retention_job() -> None:
         return
     services = _running.services
     await apply_retention(services, services.clock())
+
+
+async def checkin_job() -> None:
+    """Every few minutes: check-ins due at each person's local time, and their one reminder.
+
+    Which sends are due is computed from the clock and the delivery keys, so a run missed while
+    the server was down is caught up once (within the grace window) by the next one."""
+    from handlers.checkins import checkin_round
+
+    if _running is None:
+        log.warning("check-ins skipped: Candor is not running in this process")
+        return
+    await _running.run_scheduled("check-ins", checkin_round)
+
+
+async def prep_job() -> None:
+    """Every few minutes: the pre-1:1 nudge for 1:1s starting within the lead time."""
+    from handlers.prep import prep_round
+
+    if _running is None:
+        log.warning("1:1 prep skipped: Candor is not running in this process")
+        return
+    await _running.run_scheduled("1:1 prep", prep_round)

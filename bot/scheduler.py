@@ -7,12 +7,17 @@ from zoneinfo import ZoneInfo
 from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from bot.settings import Settings
 
 JOB_TABLE = "candor_jobs"
 WEEKLY_DIGEST = "weekly-digest"
 RETENTION = "retention"
+CHECKINS = "checkins"
+PREP = "oneonone-prep"
+# How often the due-now jobs look for work: a check-in goes out at most this late.
+TICK_MINUTES = 5
 
 
 def build_scheduler(settings: Settings) -> AsyncIOScheduler:
@@ -25,9 +30,9 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
     )
     scheduler.add_job(
         "bot.jobs:weekly_digest_job",
-        CronTrigger(day_of_week="mon", hour=9, minute=0, timezone=zone),
+        IntervalTrigger(minutes=TICK_MINUTES, timezone=zone),
         id=WEEKLY_DIGEST,
-        name="Weekly themes digest to the HR channel",
+        name="Weekly themes digest to the HR channel, at HR's chosen day and time",
         replace_existing=True,
     )
     # Always scheduled, a no-op while CANDOR_RETENTION_DAYS is unset: the job store then never
@@ -37,6 +42,20 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         CronTrigger(hour=3, minute=0, timezone=zone),
         id=RETENTION,
         name="Delete feedback older than the retention period",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        "bot.jobs:checkin_job",
+        IntervalTrigger(minutes=TICK_MINUTES, timezone=zone),
+        id=CHECKINS,
+        name="Check-ins due at each person's local time, and reminders",
+        replace_existing=True,
+    )
+    scheduler.add_job(
+        "bot.jobs:prep_job",
+        IntervalTrigger(minutes=TICK_MINUTES, timezone=zone),
+        id=PREP,
+        name="Pre-1:1 nudges for managers and prep notes for reports",
         replace_existing=True,
     )
     return scheduler

@@ -9,9 +9,11 @@ from handlers import (
     digest,
     goals,
     help,
+    home,
     kudos,
     oneonones,
     privacy,
+    settings_forms,
 )
 from handlers.router import Router
 
@@ -27,5 +29,7 @@ def build_router() -> Router:
     privacy.register(router)
     audit.register(router)
     data_rights.register(router)
+    home.register(router)
+    settings_forms.register(router)
     help.register(router)  # last: it lists everything registered before it
     return router

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
+from typing import Any
+
+from insights.anonymity import MIN_GROUP_FLOOR
 
 DEFAULT_VALUES = ("ownership", "craft", "teamwork", "customer", "courage", "learning")
 
@@ -32,3 +35,19 @@ class CoreConfig:
     prep_lead_hours: int = 24
     # A goal without a progress update for this many weeks is flagged stale.
     goal_stale_weeks: int = 3
+
+
+def with_org_settings(base: CoreConfig, stored: dict[str, Any]) -> CoreConfig:
+    """The configuration in force: the environment's, with what HR saved in chat on top
+    (company values, minimum group size, HR channel). Malformed stored values are ignored."""
+    changes: dict[str, Any] = {}
+    values = stored.get("values")
+    if isinstance(values, list) and values and all(isinstance(v, str) for v in values):
+        changes["values"] = tuple(values)
+    min_group = stored.get("min_group")
+    if isinstance(min_group, int) and not isinstance(min_group, bool):
+        changes["min_group"] = max(MIN_GROUP_FLOOR, min_group)
+    channel = stored.get("hr_channel")
+    if isinstance(channel, str) and channel:
+        changes["hr_channel"] = channel
+    return replace(base, **changes) if changes else base

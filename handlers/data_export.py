@@ -105,6 +105,16 @@ def export_document(data: PersonalData, now: datetime) -> dict[str, Any]:
     }
 
 
+_PERSONAL_SETTINGS = (
+    "checkin_weekday",
+    "checkin_hour",
+    "checkin_minute",
+    "quiet_start",
+    "quiet_end",
+    "prep_lead_hours",
+)
+
+
 def _loop_sections(data: PersonalData) -> dict[str, Any]:
     loop, names = data.loop, data.names
     settings = loop.settings
@@ -114,6 +124,8 @@ def _loop_sections(data: PersonalData) -> dict[str, Any]:
             "away_until": settings.away_until.isoformat()
             if settings and settings.away_until
             else None,
+            **{name: getattr(settings, name, None) for name in _PERSONAL_SETTINGS},
+            "welcomed_at": _when(settings.welcomed_at) if settings else None,
         },
         "checkins": [
             {

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from handlers.audit import log_read
 from handlers.digest_render import render_digest, theme_line
 from handlers.digest_report import DigestReport, Scope, Window, build_report
+from handlers.effective_settings import digest_schedule
 from handlers.errors import UsageError
 from handlers.messages import (
     Block,
@@ -25,6 +26,7 @@ from handlers.reporting_lines import team_of
 from handlers.router import HR_ONLY, Router
 from handlers.services import RequestContext, Services
 from handlers.types import Command, Interaction, MentionRef, Role
+from insights.schedule import checkin_due
 from store.models import Person
 
 DIGEST_USAGE = "/digest [department | @manager] [weeks]"
@@ -165,21 +167,27 @@ async def theme_details(interaction: Interaction, ctx: RequestContext) -> list[O
     ]
 
 
+# A digest missed while the server was down still goes out this much later, once.
+DIGEST_GRACE = timedelta(hours=6)
+
+
 async def weekly_digest(services: Services, now: datetime) -> list[Outgoing]:
-    """The scheduled Monday digest for the HR channel, claimed once per ISO week."""
+    """The weekly digest for the HR channel at HR's chosen day and time (Monday 09:00 org time
+    unless changed in `/candor settings org`), claimed once per week. Run every few minutes."""
     channel = services.config.hr_channel
     if not channel:
         return []
-    year, week, _ = now.isocalendar()
-    if not services.store.deliveries.claim(
-        f"digest:{channel}:all:{year}-W{week:02d}", "digest", now
-    ):
+    due = checkin_due(now, services.config.timezone, digest_schedule(services), grace=DIGEST_GRACE)
+    if due is None:
+        return []
+    key = f"digest:{channel}:all:{due.period}"
+    if not services.store.deliveries.claim(key, "digest", now):
         return []
     people = services.store.people.all()
     scope = Scope("all", "the whole organisation", frozenset(p.id for p in people if p.id))
     report = await build_report(services, scope, Window(now, 1))
     message = render_digest(report, title="Weekly themes digest", details=True)
-    return [Outgoing(ToChannel(channel), message, "digest.weekly")]
+    return [Outgoing(ToChannel(channel), message, "digest.weekly", delivery_key=key)]
 
 
 def _help(usage: str, summary: str) -> Message:

@@ -10,16 +10,51 @@ from handlers.types import Command, Role
 USAGE = "/candor help | privacy | ai | mydata | erase | audit"
 
 
-def _line(spec: CommandSpec) -> Section:
-    example = f"\nExample: `{spec.examples[0]}`" if spec.examples else ""
-    return Section(text(f"*/{spec.name}* — {spec.summary}\n`{spec.usage}`{example}"))
+# Below Block Kit's 3,000 characters per section and an Adaptive Card's practical text size.
+SECTION_CHARS = 2500
+
+
+def command_groups(router: Router, role: Role | None = None) -> list[list[CommandSpec]]:
+    """Commands grouped under their top-level command (`/goal`, then `/goal add`, …), the
+    ones `role` may use (all when None); one group per top-level command keeps the help within
+    every platform's limit on blocks per message."""
+    groups = []
+    for top in router.top_level:
+        specs = [
+            spec
+            for name, spec in sorted(router.commands.items())
+            if (name == top or name.startswith(f"{top} ")) and (role is None or role in spec.roles)
+        ]
+        if specs:
+            groups.append(specs)
+    return groups
+
+
+def group_sections(lines: list[str]) -> list[Section]:
+    """Lines of help as as few sections as fit the size limit."""
+    sections: list[Section] = []
+    current = ""
+    for line in lines:
+        if current and len(current) + len(line) + 1 > SECTION_CHARS:
+            sections.append(Section(text(current)))
+            current = ""
+        current = f"{current}\n{line}" if current else line
+    if current:
+        sections.append(Section(text(current)))
+    return sections
+
+
+def _line(spec: CommandSpec) -> str:
+    example = f" · e.g. `{spec.examples[0]}`" if spec.examples else ""
+    return f"*/{spec.name}* — {spec.summary}\n`{spec.usage}`{example}"
 
 
 def help_message(router: Router, role: Role) -> Message:
     """The commands this person may use, with usage and an example each."""
-    specs = [s for name, s in sorted(router.commands.items()) if role in s.roles]
     blocks: list[Block] = [Header("What Candor can do for you")]
-    blocks.extend(_line(spec) for spec in specs if spec.name != "candor")
+    for group in command_groups(router, role):
+        shown = [spec for spec in group if spec.name != "candor"]
+        blocks.extend(group_sections([_line(spec) for spec in shown]))
     blocks.append(
         Context(
             text(

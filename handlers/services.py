@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from handlers.config import CoreConfig
+from handlers.config import CoreConfig, with_org_settings
 from handlers.messages import Outgoing
 from handlers.ports import FeedbackIndex, PlatformDirectory
 from store.models import Person
@@ -28,7 +28,8 @@ class Services:
     """Long-lived things every handler may use. Built once by `bot.app.create_app`."""
 
     store: Store
-    config: CoreConfig = field(default_factory=CoreConfig)
+    # The environment's configuration; `config` is what is in force (HR's chat changes on top).
+    base_config: CoreConfig = field(default_factory=CoreConfig)
     clock: Callable[[], datetime] = utc_now
     # Wakes the background indexer after new feedback is stored (never indexes inline).
     notify_indexer: Callable[[], None] = _nothing
@@ -40,6 +41,14 @@ class Services:
     # leave before the handler changes something that would make it undeliverable (erasure
     # removes the platform ids a DM needs). None where no chat platform is wired (the CLI).
     deliver_now: Callable[[Sequence[Outgoing]], Awaitable[int]] | None = None
+
+    @property
+    def config(self) -> CoreConfig:
+        """The configuration in force: `base_config` with HR's org settings on top."""
+        repo = getattr(self.store, "org_settings", None)
+        if repo is None:
+            return self.base_config
+        return with_org_settings(self.base_config, repo.current())
 
 
 @dataclass(frozen=True)

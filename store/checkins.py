@@ -184,3 +184,15 @@ class CheckinRepo:
                     )
                 ).all()
             )
+
+    def history(self, person_id: int, limit: int = 60) -> list[Checkin]:
+        """The person's check-ins (sent, answered or both), newest period first."""
+        with session_scope(self._engine) as session:
+            return list(
+                session.exec(
+                    select(Checkin)
+                    .where(Checkin.person_id == person_id)
+                    .order_by(col(Checkin.period).desc())
+                    .limit(limit)
+                ).all()
+            )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
+from sqlmodel import col, or_, select
 
 from store.db import session_scope
 from store.models import Delivery
@@ -34,6 +35,18 @@ class DeliveryRepo:
             delivery = session.get(Delivery, key)
             if delivery is not None:
                 session.delete(delivery)
+
+    def any_claimed(self, prefixes: list[str]) -> bool:
+        """Whether any key starting with one of `prefixes` was ever claimed."""
+        if not prefixes:
+            return False
+        with session_scope(self._engine) as session:
+            found = session.exec(
+                select(Delivery.key)
+                .where(or_(*(col(Delivery.key).startswith(p, autoescape=True) for p in prefixes)))
+                .limit(1)
+            ).first()
+        return found is not None
 
     def claimed(self, key: str) -> bool:
         """Whether `key` has been claimed."""

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
-from sqlmodel import col, select
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, col, select
 
 from store import audit
 from store.db import session_scope
-from store.models import Goal
+from store.models import Goal, ProcessedRequest
 
 LEVELS = ("personal", "team", "company")
 
@@ -157,3 +158,152 @@ class GoalRepo:
                 detail={"progress": round(goal.progress, 3), "status": goal.status},
             )
             return goal
+
+    def was_processed(self, request_key: str) -> bool:
+        """Whether a request with this key has already been stored."""
+        with session_scope(self._engine) as session:
+            return session.get(ProcessedRequest, request_key) is not None
+
+    def add_once(
+        self,
+        request_key: str,
+        owner_id: int,
+        *,
+        objective: str,
+        key_results: Sequence[str],
+        due: date | None,
+        at: datetime,
+        level: str = "personal",
+        parent_id: int | None = None,
+    ) -> Goal | None:
+        """Like `add`, unless `request_key` was stored before: then nothing, and None."""
+        if level not in LEVELS:
+            raise ValueError(f"unknown goal level {level!r}")
+
+        def write(session: Session) -> Goal:
+            goal = Goal(
+                owner_id=owner_id,
+                level=level,
+                objective=objective,
+                key_results=list(key_results),
+                due=due,
+                parent_id=parent_id,
+                created_at=at,
+                updated_at=at,
+            )
+            session.add(goal)
+            session.flush()
+            _audit(session, at, owner_id, "goal.created", goal)
+            return goal
+
+        return self._once(request_key, "goal.add", at, write)
+
+    def set_progress_once(
+        self,
+        request_key: str,
+        goal_id: int,
+        progress: float,
+        *,
+        at: datetime,
+        actor_id: int,
+        status: str | None = None,
+    ) -> Goal | None:
+        """Like `set_progress`, unless `request_key` was stored before: then None.
+
+        Raises:
+            LookupError: there is no such goal.
+        """
+
+        def write(session: Session) -> Goal:
+            goal = _existing(session, goal_id)
+            goal.progress = min(1.0, max(0.0, progress))
+            if status is not None:
+                goal.status = status
+            goal.progress_at = at
+            goal.updated_at = at
+            session.add(goal)
+            detail: dict[str, float | str] = {
+                "progress": round(goal.progress, 3),
+                "status": goal.status,
+            }
+            _audit(session, at, actor_id, "goal.progress", goal, detail)
+            return goal
+
+        return self._once(request_key, "goal.progress", at, write)
+
+    def revise_once(
+        self,
+        request_key: str,
+        goal_id: int,
+        *,
+        at: datetime,
+        actor_id: int,
+        objective: str,
+        key_results: Sequence[str],
+        due: date | None,
+        parent_id: int | None,
+    ) -> Goal | None:
+        """Replace a goal's text, key results, due date and parent (None clears them), once
+        per `request_key`; None for a repeat.
+
+        Raises:
+            LookupError: there is no such goal.
+        """
+
+        def write(session: Session) -> Goal:
+            goal = _existing(session, goal_id)
+            goal.objective = objective
+            goal.key_results = list(key_results)
+            goal.due = due
+            goal.parent_id = parent_id
+            goal.updated_at = at
+            session.add(goal)
+            _audit(session, at, actor_id, "goal.edited", goal)
+            return goal
+
+        return self._once(request_key, "goal.edit", at, write)
+
+    def _once(
+        self, request_key: str, kind: str, at: datetime, write: Callable[[Session], Goal]
+    ) -> Goal | None:
+        # The request key and the change commit together: a retry or double submit stores
+        # nothing, even when its twin is still in flight.
+        try:
+            with session_scope(self._engine) as session:
+                if session.get(ProcessedRequest, request_key) is not None:
+                    return None
+                goal = write(session)
+                session.add(
+                    ProcessedRequest(key=request_key, kind=kind, record_id=goal.id, created_at=at)
+                )
+        except IntegrityError:
+            if self.was_processed(request_key):
+                return None
+            raise
+        return goal
+
+
+def _existing(session: Session, goal_id: int) -> Goal:
+    goal = session.get(Goal, goal_id)
+    if goal is None:
+        raise LookupError(goal_id)
+    return goal
+
+
+def _audit(
+    session: Session,
+    at: datetime,
+    actor_id: int,
+    action: str,
+    goal: Goal,
+    detail: dict[str, float | str] | None = None,
+) -> None:
+    audit.record(
+        session,
+        at=at,
+        actor_id=actor_id,
+        action=action,
+        subject_kind="goal",
+        subject_id=goal.id,
+        detail=dict(detail or {}),
+    )

@@ -140,6 +140,19 @@ class KudosRepo:
             )
             return self._with_recipients(session, rows)
 
+    def received_since(self, person_id: int, since: datetime) -> list[KudosRecord]:
+        """Kudos a person received at or after `since`, oldest first (1:1 prep)."""
+        with session_scope(self._engine) as session:
+            rows = list(
+                session.exec(
+                    select(Kudos)
+                    .join(KudosRecipient, col(KudosRecipient.kudos_id) == col(Kudos.id))
+                    .where(KudosRecipient.person_id == person_id, col(Kudos.created_at) >= since)
+                    .order_by(col(Kudos.created_at), col(Kudos.id))
+                )
+            )
+            return self._with_recipients(session, rows)
+
     def page(self, after_id: int, limit: int) -> list[KudosRecord]:
         """Kudos with id greater than `after_id`, in id order: for rebuilding the index."""
         with session_scope(self._engine) as session:

@@ -5,11 +5,25 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date, datetime
 
+from sqlalchemy import update
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from store import audit
 from store.db import session_scope
 from store.models import PersonSettings
+
+# The fields `save_personal` writes (the personal settings form), in the order shown.
+PERSONAL_FIELDS = (
+    "checkin_weekday",
+    "checkin_hour",
+    "checkin_minute",
+    "share_mood",
+    "quiet_start",
+    "quiet_end",
+    "prep_lead_hours",
+)
 
 
 class PersonSettingsRepo:
@@ -52,14 +66,59 @@ class PersonSettingsRepo:
             row.updated_at = at
 
     def mark_welcomed(self, person_id: int, at: datetime) -> bool:
-        """Record the welcome; False if the person was already welcomed (send nothing)."""
+        """Record the welcome; False if the person was already welcomed (send nothing).
+
+        Atomic: of two concurrent calls (Slack sends `app_home_opened` and `team_join` close
+        together) exactly one returns True.
+        """
+        try:
+            with session_scope(self._engine) as session:
+                result = session.execute(
+                    update(PersonSettings)
+                    .where(
+                        col(PersonSettings.person_id) == person_id,
+                        col(PersonSettings.welcomed_at).is_(None),
+                    )
+                    .values(welcomed_at=at, updated_at=at)
+                )
+                if getattr(result, "rowcount", 0):
+                    return True
+                if session.get(PersonSettings, person_id) is not None:
+                    return False
+                session.add(PersonSettings(person_id=person_id, welcomed_at=at, updated_at=at))
+        except IntegrityError:
+            return False  # a concurrent first welcome inserted the row
+        return True
+
+    def save_personal(
+        self, person_id: int, values: dict[str, int | bool | None], at: datetime
+    ) -> list[str]:
+        """Write the personal settings form's fields (`PERSONAL_FIELDS`; None: the default).
+
+        Returns the fields that changed. The write and one audit event (the changed field
+        names, never their values) commit together; saving the same values records nothing.
+        """
+        unknown = set(values) - set(PERSONAL_FIELDS)
+        if unknown:
+            raise ValueError(f"not a personal setting: {sorted(unknown)}")
         with session_scope(self._engine) as session:
             row = self._row(session, person_id, at)
-            if row.welcomed_at is not None:
-                return False
-            row.welcomed_at = at
+            changed = [k for k, v in values.items() if getattr(row, k) != v]
+            if not changed:
+                return []
+            for key in changed:
+                setattr(row, key, values[key])
             row.updated_at = at
-        return True
+            audit.record(
+                session,
+                at=at,
+                actor_id=person_id,
+                action="settings.personal_changed",
+                subject_kind="person_settings",
+                subject_id=person_id,
+                detail={"fields": changed},
+            )
+        return changed
 
     @staticmethod
     def _row(session: Session, person_id: int, at: datetime) -> PersonSettings:

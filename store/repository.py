@@ -14,6 +14,7 @@ from store.deliveries import DeliveryRepo
 from store.goals import GoalRepo
 from store.kudos import KudosRepo
 from store.oneonones import OneOnOneRepo
+from store.org_settings import OrgSettingsRepo
 from store.outbox import OutboxRepo
 from store.people import PeopleRepo
 from store.person_settings import PersonSettingsRepo
@@ -37,6 +38,7 @@ class Store:
         self.checkins = CheckinRepo(engine)
         self.goals = GoalRepo(engine)
         self.oneonones = OneOnOneRepo(engine)
+        self.org_settings = OrgSettingsRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:

@@ -161,11 +161,15 @@ def open_services(database_url: str, clock: FakeClock, *, with_index: bool = Fal
     `with_index` adds an in-memory vector index behind the background indexer."""
     store = Store.open(database_url)
     if not with_index:
-        return Services(store=store, config=CoreConfig(), clock=clock)
+        return Services(store=store, base_config=CoreConfig(), clock=clock)
     index = InMemoryIndex(HashingEmbedder())
     indexer = BackgroundIndexer(store, lambda: index, clock)
     return Services(
-        store=store, config=CoreConfig(), clock=clock, notify_indexer=indexer.wake, index=indexer
+        store=store,
+        base_config=CoreConfig(),
+        clock=clock,
+        notify_indexer=indexer.wake,
+        index=indexer,
     )
 
 

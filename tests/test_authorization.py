@@ -50,6 +50,47 @@ POLICY: dict[str, frozenset[Role]] = {
     "/candor audit": HR_ONLY,
     "/candor mydata": EVERYONE,
     "/candor erase": EVERYONE,  # for oneself; naming someone else is HR's (checked in the handler)
+    "/checkin": EVERYONE,
+    "/checkin help": EVERYONE,
+    "/checkin settings": EVERYONE,
+    "/checkin setup": MANAGERS_UP,  # a manager for their team; HR and admins for the default
+    "checkin.open": EVERYONE,
+    "checkin.answer": EVERYONE,
+    "checkin.prefs": EVERYONE,
+    "checkin.plan": MANAGERS_UP,
+    "/goal": EVERYONE,
+    "/goal add": EVERYONE,  # team goals for managers, company goals for HR (per field)
+    "/goal done": EVERYONE,  # the owner only (checked in the handler)
+    "/goal edit": EVERYONE,
+    "/goal help": EVERYONE,
+    "/goal list": EVERYONE,
+    "/goal team": MANAGERS_UP,
+    "/goal update": EVERYONE,
+    "goal.edit": EVERYONE,
+    "goal.progress": EVERYONE,
+    "goal.submit.add": EVERYONE,
+    "goal.submit.edit": EVERYONE,
+    "goal.submit.progress": EVERYONE,
+    "/oneonone": MANAGERS_UP,  # with someone in the manager's own line (checked in the handler)
+    "/oneonone agenda": EVERYONE,  # the two people in that 1:1 only
+    "/oneonone cancel": MANAGERS_UP,
+    "/oneonone help": EVERYONE,
+    "/oneonone list": EVERYONE,
+    "oneonone.schedule": MANAGERS_UP,
+    "agenda.add": EVERYONE,
+    "agenda.done": EVERYONE,
+    "agenda.new": EVERYONE,
+    "prep.add": MANAGERS_UP,  # the meeting's manager only
+    "prep.share": MANAGERS_UP,
+    "prep.snooze": MANAGERS_UP,
+    "evidence.show": EVERYONE,  # the subject and their manager chain only
+    "/candor home": EVERYONE,  # each person's own picture, by role
+    "/candor settings": EVERYONE,  # `org` is HR's and admins' (checked in the handler)
+    "home.help": EVERYONE,
+    "home.settings": EVERYONE,
+    "settings.personal": EVERYONE,
+    "home.org_settings": HR_ONLY,
+    "settings.org": HR_ONLY,
     "digest.theme": HR_ONLY,
     "privacy.approve": HR_ONLY,
     "privacy.reject": HR_ONLY,

@@ -133,28 +133,38 @@ async def test_weekly_digest_goes_to_the_hr_channel_once_per_week(org: SlackHarn
     assert len(posted(org, "C0HR")) == 2
 
 
-async def test_the_weekly_digest_is_scheduled_monday_9_in_the_org_time_zone(tmp_path: Path) -> None:
-    from bot.scheduler import WEEKLY_DIGEST, build_scheduler
-    from bot.settings import Settings
+async def test_the_weekly_digest_goes_out_monday_9_org_time_or_when_hr_chose(
+    tmp_path: Path, database_url: str, clock: FakeClock
+) -> None:
+    from datetime import UTC, datetime
 
-    settings = Settings.from_env(
-        {
-            "CANDOR_DATA_DIR": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'jobs.db'}",
-            "CANDOR_TIMEZONE": "America/New_York",
-        },
-        dotenv_path=None,
-    )
-    scheduler = build_scheduler(settings)
-    scheduler.start(paused=True)
-    try:
-        job = scheduler.get_job(WEEKLY_DIGEST)
-        assert job is not None
-        run = job.next_run_time
-        assert run.weekday() == 0 and (run.hour, run.minute) == (9, 0)
-        assert str(run.tzinfo) == "America/New_York"
-    finally:
-        scheduler.shutdown(wait=False)
+    from handlers.digest import weekly_digest
+
+    clock.now = datetime(2026, 11, 9, 13, 55, tzinfo=UTC)  # Monday 08:55 in New York
+    async with running_digest_org(
+        tmp_path,
+        database_url,
+        clock,
+        CANDOR_HR_CHANNEL="C0HR",
+        CANDOR_TIMEZONE="America/New_York",
+    ) as org:
+        await org.candor.run_scheduled("weekly digest", weekly_digest)
+        assert posted(org, "C0HR") == []
+        org.clock.advance(minutes=5)  # 09:00 in New York
+        await org.candor.run_scheduled("weekly digest", weekly_digest)
+        assert len(posted(org, "C0HR")) == 1
+
+        # HR moves it to Wednesday 14:00 in chat: Monday passes, Wednesday 14:00 sends.
+        schedule = {"weekday": 2, "hour": 14, "minute": 0}
+        org.candor.store.org_settings.save(
+            {"digest_schedule": schedule}, at=org.clock.now, actor_id=None
+        )
+        org.clock.now = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)  # the next Monday, 09:00
+        await org.candor.run_scheduled("weekly digest", weekly_digest)
+        assert len(posted(org, "C0HR")) == 1
+        org.clock.now = datetime(2026, 11, 18, 19, 0, tzinfo=UTC)  # Wednesday 14:00
+        await org.candor.run_scheduled("weekly digest", weekly_digest)
+        assert len(posted(org, "C0HR")) == 2
 
 
 @pytest.fixture

@@ -67,7 +67,7 @@ def test_privacy_states_the_retention_period_when_one_is_set() -> None:
         retention_days: int = 90
 
     message = privacy_message(
-        Services(store=None, config=WithRetention()),  # type: ignore[arg-type]
+        Services(store=None, base_config=WithRetention()),  # type: ignore[arg-type]
         {"candor privacy"},
     )
     assert "older than 90 days, and AI outputs older than that, are deleted" in json.dumps(

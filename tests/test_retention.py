@@ -30,7 +30,7 @@ async def test_retention_deletes_old_kudos_from_sql_and_the_index(store: Store) 
     woken: list[bool] = []
     services = Services(
         store=store,
-        config=CoreConfig(retention_days=30),
+        base_config=CoreConfig(retention_days=30),
         notify_indexer=lambda: woken.append(True),
     )
     assert await apply_retention(services, NOW) == 1

@@ -19,6 +19,7 @@ from bot.inflight import InFlight
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.directory import SlackDirectory
+from bot.slack.home import register_home_listeners
 from bot.slack.oauth import SlackOAuth, register_revocation_listeners
 from bot.slack.parse import command_from_payload, interaction_from_payload, interaction_from_view
 from bot.slack.sender import ReplyTarget, SlackSender
@@ -32,7 +33,13 @@ from handlers.types import MentionRef
 log = logging.getLogger(__name__)
 
 # Events API subscriptions the app handles; the manifest must list exactly these.
-SUBSCRIBED_EVENTS: tuple[str, ...] = ("app_uninstalled", "tokens_revoked")
+SUBSCRIBED_EVENTS: tuple[str, ...] = (
+    "app_uninstalled",
+    "tokens_revoked",
+    "app_home_opened",
+    "team_join",
+    "message.im",
+)
 
 
 def make_client(settings: Settings) -> AsyncWebClient:
@@ -204,4 +211,5 @@ def build_slack_app(
         app.action(re.compile("^" + re.escape(prefix)))(on_action)
         app.view(re.compile("^" + re.escape(prefix)))(on_view)
     register_revocation_listeners(app, oauth)
+    register_home_listeners(app, services, router, speaking, inflight)
     return app

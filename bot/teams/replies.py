@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import difflib
 
+from handlers.help import command_groups, group_sections
 from handlers.messages import Block, Context, Header, Message, Section, text
 from handlers.router import CommandSpec, Router
 
@@ -17,6 +18,11 @@ HELP = "help"
 def _usage(spec: CommandSpec) -> str:
     # In Teams a command is a message; the leading slash is optional.
     return spec.usage.removeprefix("/")
+
+
+def _line(spec: CommandSpec) -> str:
+    example = f" · e.g. `{spec.examples[0].removeprefix('/')}`" if spec.examples else ""
+    return f"*{spec.name}* — {spec.summary}\n`{_usage(spec)}`{example}"
 
 
 def _command_section(spec: CommandSpec) -> Section:
@@ -29,7 +35,8 @@ def _command_section(spec: CommandSpec) -> Section:
 def help_message(router: Router) -> Message:
     """Every command the router knows, with its usage and an example."""
     blocks: list[Block] = [Header("What I can do")]
-    blocks.extend(_command_section(spec) for _name, spec in sorted(router.commands.items()))
+    for group in command_groups(router):
+        blocks.extend(group_sections([_line(spec) for spec in group]))
     blocks.append(
         Context(
             text(
