@@ -30,8 +30,14 @@ class InvalidInput(UsageError):
     reply."""
 
     def __init__(self, fields: dict[str, str]) -> None:
-        super().__init__(" ".join(fields.values()) or "Please check the form.")
+        # Where there is no modal to show them under (Teams cards), each names its field.
+        listed = " ".join(f"{_field_name(k)}: {v}" for k, v in fields.items())
+        super().__init__(listed or "Please check the form.")
         self.fields = fields
+
+
+def _field_name(input_id: str) -> str:
+    return input_id.replace("_", " ").strip().capitalize()
 
 
 class PermissionDenied(CandorError):
