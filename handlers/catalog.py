@@ -7,12 +7,14 @@ from handlers import (
     checkins,
     data_rights,
     digest,
+    feedback,
     goals,
     help,
     home,
     kudos,
     oneonones,
     privacy,
+    reviews,
     settings_forms,
 )
 from handlers.router import Router
@@ -25,6 +27,8 @@ def build_router() -> Router:
     checkins.register(router)
     goals.register(router)
     oneonones.register(router)
+    feedback.register(router)
+    reviews.register(router)
     digest.register(router)
     privacy.register(router)
     audit.register(router)

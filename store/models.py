@@ -283,3 +283,77 @@ class OrgSetting(SQLModel, table=True):
     value: Any = Field(sa_type=sa.JSON)
     updated_by: int | None = None
     updated_at: datetime
+
+
+# --- Reviews: feedback inputs, drafts and their versions ------------------------------------
+
+
+class FeedbackRequest(SQLModel, table=True):
+    """A request for feedback about the requester, to one responder (one row per responder)."""
+
+    __tablename__ = "feedback_requests"
+
+    id: int | None = Field(default=None, primary_key=True)
+    requester_id: int = Field(foreign_key="people.id", index=True)  # also the subject
+    responder_id: int = Field(foreign_key="people.id", index=True)
+    topic: str = Field(default="", max_length=300)
+    status: str = Field(default="pending", max_length=20)  # pending | answered | declined
+    created_at: datetime
+    reminded_at: datetime | None = None
+    answered_at: datetime | None = None
+
+
+class Feedback(SQLModel, table=True):
+    """Written feedback about a person: peer or upward (requested or not), a self-assessment,
+    or a manager's note. Unsolicited feedback is private to the subject's manager unless the
+    author marked it shareable; manager notes are never shown to the subject."""
+
+    __tablename__ = "feedback"
+
+    id: int | None = Field(default=None, primary_key=True)
+    author_id: int = Field(foreign_key="people.id", index=True)
+    subject_id: int = Field(foreign_key="people.id", index=True)
+    kind: str = Field(max_length=20)  # peer | upward | self | manager_note
+    text: str = Field(sa_type=sa.Text)
+    topic: str = Field(default="", max_length=300)
+    request_id: int | None = Field(default=None, foreign_key="feedback_requests.id")
+    shareable: bool = Field(default=False)
+    created_at: datetime = Field(index=True)
+    updated_at: datetime
+
+
+class ReviewDraft(SQLModel, table=True):
+    """A review draft for one person over a period: AI-prepared, decided by their manager.
+    `version` increases with every change, so two edits racing are caught."""
+
+    __tablename__ = "review_drafts"
+
+    id: int | None = Field(default=None, primary_key=True)
+    subject_id: int = Field(foreign_key="people.id", index=True)
+    manager_id: int = Field(foreign_key="people.id", index=True)
+    period_start: date
+    period_end: date
+    status: str = Field(default="draft", max_length=20)  # draft | approved | discarded
+    version: int = Field(default=1)
+    engine: str = Field(max_length=200)  # "offline" or "llm:<model>"
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    created_at: datetime
+    updated_at: datetime
+    decided_by: int | None = None
+    decided_at: datetime | None = None
+
+
+class ReviewDraftVersion(SQLModel, table=True):
+    """Every version of a draft's content: generated, regenerated or edited, and by whom."""
+
+    __tablename__ = "review_draft_versions"
+    __table_args__ = (sa.UniqueConstraint("draft_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    draft_id: int = Field(foreign_key="review_drafts.id", index=True, ondelete="CASCADE")
+    version: int
+    content: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)
+    author_id: int | None = None  # None: written by an engine
+    reason: str = Field(max_length=20)  # generated | regenerated | edited
+    engine: str = Field(default="", max_length=200)
+    created_at: datetime

@@ -11,6 +11,7 @@ from store.checkins import CheckinRepo
 from store.conversations import ConversationRepo
 from store.db import make_engine, migrate
 from store.deliveries import DeliveryRepo
+from store.feedback import FeedbackRepo
 from store.goals import GoalRepo
 from store.kudos import KudosRepo
 from store.oneonones import OneOnOneRepo
@@ -19,6 +20,7 @@ from store.outbox import OutboxRepo
 from store.people import PeopleRepo
 from store.person_settings import PersonSettingsRepo
 from store.privacy_requests import PrivacyRequestRepo
+from store.reviews import ReviewRepo
 
 
 class Store:
@@ -39,6 +41,8 @@ class Store:
         self.goals = GoalRepo(engine)
         self.oneonones = OneOnOneRepo(engine)
         self.org_settings = OrgSettingsRepo(engine)
+        self.feedback = FeedbackRepo(engine)
+        self.reviews = ReviewRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:
