@@ -23,6 +23,7 @@ SLACK_DEFAULT_SCOPES = (
     "chat:write.public",
     "files:write",
     "im:write",
+    "im:history",
     "users:read",
     "users:read.email",
 )
