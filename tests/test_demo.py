@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from botbuilder.schema import Activity
 
-from bot.demo import scenario, teams_scenario
+from bot.demo import loop_scenario, scenario, teams_scenario
 from bot.demo.adaptive import (
     card_to_html,
     card_to_plain,
@@ -52,11 +52,27 @@ ERROR_STEPS = [s for s in scenario.STEPS if s.expect is scenario.Expect.ERROR]
 ALL_KUDOS = scenario.expected_kudos() + teams_scenario.expected_kudos()
 
 
-def _view(raw: str, view_id: str) -> str:
-    """The text a reader sees in one view of the transcript (a channel or a chat)."""
+def _view_html(raw: str, view_id: str) -> str:
+    """The HTML of one view of the transcript (a channel or a chat)."""
     match = re.search(rf'<section class="[^"]*" id="{view_id}">(.*?)</section>', raw, re.S)
     assert match, f"no view {view_id}"
-    return html.unescape(re.sub(r"<[^>]+>", "", match.group(1)))
+    return match.group(1)
+
+
+def _view(raw: str, view_id: str) -> str:
+    """The text a reader sees in one view of the transcript."""
+    return html.unescape(re.sub(r"<[^>]+>", "", _view_html(raw, view_id)))
+
+
+def _messages(raw: str, view_id: str) -> list[str]:
+    """The text of each message in one view of the transcript, in order."""
+    parts = re.split(r'<div class="msg[ "]', _view_html(raw, view_id))[1:]
+    return [" ".join(html.unescape(re.sub(r"<[^>]+>", " ", part)).split()) for part in parts]
+
+
+def _sent(kind: str) -> int:
+    """How many DMs of a kind the loop week's scenario expects."""
+    return sum(1 for step in loop_scenario.STEPS for dm in step.dms if dm.kind == kind)
 
 
 def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -84,6 +100,17 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert teams["members_linked"] == len(teams_scenario.HANDLES)
     assert (teams["help_shown"], teams["errors_shown"], teams["welcomes"]) == (1, 1, 2)
     assert teams["connector_calls_failed"] == 0
+    # The loop week: everyone's check-in, two answers, one goal each, one 1:1 and its prep.
+    loop = summary["loop"]
+    assert loop["checkins_sent"] == len(scenario.ORG)  # everyone is active and on Slack
+    assert loop["checkins_answered"] == 2
+    assert loop["reminders"] == _sent("reminder") == len(scenario.ORG) - 2  # all who didn't answer
+    assert (loop["blockers_flagged"], loop["moods_shared"]) == (2, 1)  # Aisha's, by consent
+    assert (loop["goals_added"], loop["goal_updates"]) == (2, 1)
+    assert loop["oneonones_scheduled"] == 1
+    assert loop["nudges"] == loop["nudges_with_evidence"] == loop["report_preps"] == 1
+    assert (loop["modals_opened"], loop["evidence_views"], loop["agenda_items"]) == (3, 1, 1)
+    assert loop["ack_max_ms"] < 3000
 
     raw = (out / "transcript.html").read_text(encoding="utf-8")
     assert "<script" not in raw and 'src="http' not in raw
@@ -124,12 +151,38 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         raw, "teams-chat-amara"
     )
 
+    # The loop week: a sidebar section with each person's DMs, at their local time.
+    assert '<h2 class="group">A week of check-ins, goals and 1:1s</h2>' in raw
+    for member in scenario.ORG:
+        assert "Time for your check-in" in _view(raw, f"week-{member.handle}")
+    assert '<time datetime="2026-12-04T09:00:00+09:00">09:00</time>' in _view_html(
+        raw, "week-kenji"
+    )  # Kenji's check-in came at 09:00 in Tokyo
+    assert "Suggestions to make it SMART" in _view(raw, "week-kenji")
+    mateo = _view(raw, "week-mateo")
+    assert "Check-in 2026-W49" in mateo and "2 – low" in mateo  # the modal, as he filled it
+    assert "Your mood stays with you" in mateo
+    assert "Updated goal #" in mateo and "40%" in mateo
+    priya = _messages(raw, "week-priya")
+    [blocker] = [m for m in priya if "@Mateo Fernández flagged a blocker in their check-in" in m]
+    assert "sandbox keys" in blocker and "mood" not in blocker.lower()
+    [nudge] = [m for m in priya if "1:1 with Mateo Fernández — Tue 8 Dec, 10:00" in m]
+    assert "Sources: [1] Check-in of 4 Dec" in nudge and "View [1]" in nudge
+    assert "mood" not in nudge.lower() and "2/5" not in nudge
+    [evidence] = [m for m in priya if "Check-in of Mateo Fernández" in m]
+    assert "sandbox keys" in evidence and "mood" not in evidence.lower()
+    assert any("Mood: 3/5 (okay), shared with their consent" in m for m in priya)  # Aisha's
+    assert "Added to your agenda with Mateo Fernández" in " ".join(priya)
+
     # Counted in SQL: each platform's kudos once (the redelivered activity stored once).
     with sqlite3.connect(out / "candor.db") as db:
         by_platform = dict(db.execute("SELECT platform, COUNT(*) FROM kudos GROUP BY platform"))
         linked = db.execute("SELECT COUNT(*) FROM people WHERE teams_user_id IS NOT NULL")
         assert linked.fetchone()[0] == len(teams_scenario.HANDLES)
     assert by_platform == {"slack": scenario.expected_kudos(), "teams": 2}
+    with sqlite3.connect(out / "candor.db") as db:
+        answered = db.execute("SELECT COUNT(*) FROM checkins WHERE submitted_at IS NOT NULL")
+        assert answered.fetchone()[0] == 2
     store = Store.open(f"sqlite:///{out / 'candor.db'}")
     try:
         assert store.kudos.count() == ALL_KUDOS
@@ -153,6 +206,10 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "1:1 reply ⚠️ You can't give kudos to yourself" in teams_part
     assert "[image: Theme trends]" in teams_part
     assert "  Teams         8 activities to /api/messages: 2 kudos stored" in printed
+    loop_part = printed[printed.index("── A week of check-ins") : printed.index("\nTotals")]
+    assert "Fri 4 Dec 09:00 Tokyo  Candor (scheduled) sends Tokyo's check-ins" in loop_part
+    assert "filled in What progress did you make on your goals?" in loop_part
+    assert "  Loop week     12 check-ins sent at 09:00 local in 4 zones, 2 answered" in printed
     for secretless in (printed, raw, (out / "demo.log").read_text()):
         assert "xoxb-" not in secretless  # the per-run token is never shown
 

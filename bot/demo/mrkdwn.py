@@ -23,6 +23,14 @@ EMOJI = {
     "large_orange_circle": "🟠",
     "wave": "👋",
     "bulb": "💡",
+    "construction": "🚧",
+    "dart": "🎯",
+    "chart_with_upwards_trend": "📈",
+    "white_check_mark": "✅",
+    "hourglass_flowing_sand": "⏳",
+    "gear": "⚙️",
+    "link": "🔗",
+    "pencil2": "✏️",
 }
 
 _MARKUP = re.compile(r"<([^<>]*)>")

@@ -19,6 +19,7 @@ from bot.slack.standin import MESSAGE_METHODS, RecordedCall, SlackStandIn
 from store.kudos import KudosRecord
 
 if TYPE_CHECKING:
+    from bot.demo.loop_replay import LoopOutcome
     from bot.demo.teams_replay import TeamsOutcome
 
 # Slack shows "operation_timeout" to the user when the ack takes longer than this.
@@ -38,12 +39,14 @@ class DemoClock:
 
 @dataclass(frozen=True)
 class Seen:
-    """A message a Slack user saw: in the channel, in their DM with Candor, or privately."""
+    """A message a Slack user saw: in the channel, in their DM with Candor, or privately; or a
+    modal Candor opened for them (`view` is the whole `views.open` view, `text` its title)."""
 
-    kind: Literal["channel", "dm", "ephemeral"]
-    where: str  # the channel id, or the Slack user id of the DM's or reply's reader
+    kind: Literal["channel", "dm", "ephemeral", "modal"]
+    where: str  # the channel id, or the Slack user id of the DM's, reply's or modal's reader
     blocks: tuple[Mapping[str, Any], ...]
     text: str
+    view: Mapping[str, Any] | None = None
 
 
 @dataclass
@@ -171,21 +174,28 @@ def classify(result: StepResult, dm_readers: Mapping[str, str]) -> None:
                 result.seen.append(Seen("channel", channel, blocks, text))
 
 
-def check(result: StepResult) -> None:
-    """Record in `problems` whatever in this step a user would call broken."""
-    problems = result.problems
-    for status in result.statuses:
-        if status != 200:
-            problems.append(f"Candor answered HTTP {status} instead of acking")
-    slow = [ms for ms in result.acks_ms if ms > SLACK_ACK_LIMIT_MS]
+def transport_problems(
+    number: int, statuses: Sequence[int], acks_ms: Sequence[float], calls: Sequence[RecordedCall]
+) -> list[str]:
+    """What went wrong on the wire in step `number`: no ack, a slow ack, a refused call, or a
+    reply to another step arriving during this one."""
+    problems = [f"Candor answered HTTP {s} instead of acking" for s in statuses if s != 200]
+    slow = [ms for ms in acks_ms if ms > SLACK_ACK_LIMIT_MS]
     if slow:
         problems.append(f"ack took {max(slow):.0f} ms; Slack gives up after 3 s")
-    for call in result.calls:
+    for call in calls:
         if not call.ok:
             problems.append(f"Slack refused {call.method}: {call.error or call.status}")
         url = str(call.args.get("response_url", ""))
-        if call.method == "response_url" and step_tag(result.number) not in url:
+        if call.method == "response_url" and step_tag(number) not in url:
             problems.append("a reply to another step arrived during this one")
+    return problems
+
+
+def check(result: StepResult) -> None:
+    """Record in `problems` whatever in this step a user would call broken."""
+    problems = result.problems
+    problems += transport_problems(result.number, result.statuses, result.acks_ms, result.calls)
     if not result.seen:
         problems.append("no reply at all: nothing was posted, sent or shown")
         return
@@ -238,6 +248,7 @@ class Outcome:
     problems: list[str] = field(default_factory=list)
     seconds: float = 0.0
     teams: TeamsOutcome | None = None
+    loop: LoopOutcome | None = None
 
     @property
     def slack_kudos(self) -> list[KudosRecord]:
@@ -258,4 +269,5 @@ class Outcome:
         """Problems of the whole run and of each step, with the step number."""
         by_step = [f"step {r.number}: {p}" for r in self.results for p in r.problems]
         teams = self.teams.all_problems() if self.teams is not None else []
-        return [*by_step, *teams, *self.problems]
+        loop = self.loop.all_problems() if self.loop is not None else []
+        return [*by_step, *teams, *loop, *self.problems]

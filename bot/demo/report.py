@@ -10,6 +10,14 @@ from datetime import timedelta
 
 from bot.demo import scenario
 from bot.demo.layout import INDENT, WIDTH, day, field_lines, title_line
+from bot.demo.loop_report import (
+    LoopTotals,
+    loop_conversations,
+    loop_section,
+    loop_total_rows,
+    loop_totals,
+)
+from bot.demo.loop_scenario import TITLE as LOOP_TITLE
 from bot.demo.replay import Outcome, StepResult, ack_stats
 from bot.demo.teams_report import (
     TeamsTotals,
@@ -76,6 +84,7 @@ class Totals:
     slack_calls: int
     slack_calls_failed: int
     teams: TeamsTotals | None
+    loop: LoopTotals | None
     problems: list[str]
 
 
@@ -105,6 +114,7 @@ def totals(outcome: Outcome) -> Totals:
         slack_calls=outcome.calls,
         slack_calls_failed=outcome.failed_calls,
         teams=teams_totals(outcome.teams) if outcome.teams is not None else None,
+        loop=loop_totals(outcome.loop) if outcome.loop is not None else None,
         problems=outcome.all_problems(),
     )
 
@@ -127,6 +137,7 @@ def terminal_report(outcome: Outcome) -> str:
     teams = Counter(m.department for m in scenario.ORG)
     org = ", ".join(f"{team} {n}" for team, n in teams.items())
     then = ", then a day on Teams" if outcome.teams is not None else ""
+    then += ", then a week of check-ins, goals and 1:1s" if outcome.loop is not None else ""
     lines = [
         f"Candor demo · {scenario.COMPANY} · four weeks replayed through the real Slack app"
         f"{then}, offline",
@@ -147,6 +158,8 @@ def terminal_report(outcome: Outcome) -> str:
         lines += _step_lines(result, names)
     if outcome.teams is not None:
         lines += teams_section(outcome.teams)
+    if outcome.loop is not None:
+        lines += loop_section(outcome.loop)
 
     t = totals(outcome)
     dates = sorted(k.created_at for k in outcome.kudos)
@@ -166,6 +179,7 @@ def terminal_report(outcome: Outcome) -> str:
         ("index", f"{t.index_documents} documents, MiniLM embeddings computed on this machine"),
         ("Slack calls", f"{t.slack_calls} recorded by the stand-in, {t.slack_calls_failed} failed"),
         *(teams_total_rows(outcome.teams) if outcome.teams is not None else []),
+        *(loop_total_rows(outcome.loop) if outcome.loop is not None else []),
         ("values", " · ".join(f"#{v} {n}" for v, n in values.most_common())),
     ]
     lines += ["", "Totals"]
@@ -238,4 +252,11 @@ def transcript_html(outcome: Outcome) -> str:
         conversations += teams_conversations(outcome.teams)
         notes.insert(2, f"Then a day on Microsoft Teams: {outcome.teams.kudos_stored} more kudos")
         notes.insert(3, "Teams is a local Bot Framework connector stand-in")
+    if outcome.loop is not None:
+        week = loop_totals(outcome.loop)
+        conversations += loop_conversations(outcome.loop)
+        notes.append(
+            f"Then {LOOP_TITLE.lower()}: {week.checkins_sent} check-ins, "
+            f"{week.nudges} pre-1:1 nudge; there, times are each person's local time"
+        )
     return render_page(scenario.COMPANY, conversations, users, notes)

@@ -1,5 +1,5 @@
 """`candor demo`: a month of a sample org replayed offline through the real Slack app, then a
-day of it on Microsoft Teams through the same Candor.
+day of it on Microsoft Teams through the same Candor, then a week of check-ins, goals and 1:1s.
 
 This module prepares the sandbox and the log file, runs a session (`bot.demo.session`) and
 prints the summary. The heavy imports happen inside `run_demo`, once the log file is set up,
@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from bot.demo import scenario
+from bot.demo import loop_scenario, scenario
 from bot.settings import Settings
 
 if TYPE_CHECKING:
@@ -102,6 +102,8 @@ def check_log_privacy(outcome: Outcome) -> None:
     logged = outcome.log_path.read_text(encoding="utf-8", errors="replace")
     leaks = [k.text for k in outcome.kudos if k.text in logged]
     leaks += [m.name for m in scenario.ORG if m.name in logged]
+    if outcome.loop is not None:
+        leaks += [text for text in loop_scenario.private_texts() if text in logged]
     if leaks:
         outcome.problems.append(f"the log file contains {len(leaks)} piece(s) of sample text")
 

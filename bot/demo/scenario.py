@@ -41,6 +41,7 @@ class Member:
     department: str
     manager: str | None = None
     role: str = ""
+    tz: str = "Europe/Berlin"  # their Slack profile's time zone
 
     @property
     def email(self) -> str:
@@ -57,10 +58,24 @@ ORG: tuple[Member, ...] = (
     Member("amara", "Amara Okonkwo", "VP Engineering", "Leadership"),
     Member("priya", "Priya Raman", "Engineering Manager", "Payments", "amara"),
     Member("mateo", "Mateo Fernández", "Backend Engineer", "Payments", "priya"),
-    Member("aisha", "Aisha Bello", "Senior Backend Engineer", "Payments", "priya"),
-    Member("kenji", "Kenji Watanabe", "Frontend Engineer", "Payments", "priya"),
+    Member(
+        "aisha",
+        "Aisha Bello",
+        "Senior Backend Engineer",
+        "Payments",
+        "priya",
+        tz="America/New_York",
+    ),
+    Member("kenji", "Kenji Watanabe", "Frontend Engineer", "Payments", "priya", tz="Asia/Tokyo"),
     Member("jonas", "Jonas Lindqvist", "Engineering Manager", "Platform", "amara"),
-    Member("fatima", "Fatima Al-Sayed", "Site Reliability Engineer", "Platform", "jonas"),
+    Member(
+        "fatima",
+        "Fatima Al-Sayed",
+        "Site Reliability Engineer",
+        "Platform",
+        "jonas",
+        tz="Asia/Kolkata",
+    ),
     Member("wei", "Wei Zhang", "Platform Engineer", "Platform", "jonas"),
     Member("sofia", "Sofia Rossi", "Design Lead", "Design", "amara"),
     Member("kwame", "Kwame Mensah", "Product Designer", "Design", "sofia"),
@@ -87,7 +102,7 @@ def org_csv() -> str:
 
 def slack_users() -> list[SlackUser]:
     """Every Slack workspace member of the demo (the Candor bot is added by the stand-in)."""
-    people = [SlackUser(m.slack_id, m.handle, m.name, m.email) for m in ORG]
+    people = [SlackUser(m.slack_id, m.handle, m.name, m.email, tz=m.tz) for m in ORG]
     return [*people, CONTRACTOR, DEPLOY_BOT]
 
 

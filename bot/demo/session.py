@@ -3,7 +3,8 @@
 Everything is real except Slack and Teams themselves: the settings, the SQLite store, the MiniLM
 embedder and Chroma index, Bolt with signature checks, botbuilder, and HTTP in both directions.
 Slack and the Bot Framework connector are local stand-ins, which record what each user would
-have seen. The Teams day (`bot.demo.teams_session`) runs on the same Candor after the month.
+have seen. The Teams day (`bot.demo.teams_session`) runs on the same Candor after the month,
+then a week of check-ins, goals and 1:1s on Slack again (`bot.demo.loop_session`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from aiohttp import ClientSession, web
 
 from bot.app import Candor, create_app
 from bot.demo import scenario, teams_scenario
+from bot.demo.loop_session import replay_loop
 from bot.demo.replay import (
     DemoClock,
     Outcome,
@@ -146,6 +148,9 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
             classify(result, readers)
             check(result)
         teams = await replay_teams(candor, teams_url, clock)
+        # The week after: check-ins, goals and a 1:1, on Slack again.
+        dms = {user: channel for channel, user in readers.items()}
+        loop = await replay_loop(candor, url, secret, standin, clock, dms)
 
         while await candor.indexer.drain_once():
             pass
@@ -162,9 +167,11 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
             calls=len(standin.calls),
             failed_calls=sum(1 for c in standin.calls if not c.ok),
             teams=teams,
+            loop=loop,
         )
         # Failures during a step are reported with the step; these happened around the replay.
         step_calls = {id(c) for r in results for c in r.calls}
+        step_calls |= {id(c) for r in loop.results for c in r.calls}
         stray = [c for c in standin.calls if not c.ok and id(c) not in step_calls]
         outcome.problems += [f"Slack refused {c.method}: {c.error or c.status}" for c in stray]
     finally:

@@ -52,7 +52,14 @@ code{font-family:Menlo,Consolas,monospace;font-size:12px;color:#c01343;backgroun
 .button.primary{background:#007a5a;color:#fff;border-color:#007a5a}
 .button.danger{color:#e01e5a;border-color:#e01e5a}
 .input label{font-weight:700;display:block}
-.input .box{border:1px solid #bbb;border-radius:4px;height:32px;margin-top:4px}
+.input{margin:8px 0}
+.input .box{border:1px solid #bbb;border-radius:4px;min-height:32px;margin-top:4px;
+ padding:5px 8px;white-space:pre-wrap}
+.modal{border:1px solid #ddd;border-radius:8px;max-width:520px;padding:12px 16px;margin:4px 0;
+ box-shadow:0 4px 12px rgba(0,0,0,.12);background:#fff}
+.modal-title{font-weight:900;font-size:17px;margin-bottom:6px}
+.modal-foot{text-align:right;border-top:1px solid #e2e2e2;margin-top:10px;padding-top:6px}
+nav h2.group{color:#f2c744;border-top:1px solid #5d2c5d;padding-top:14px}
 hr{border:0;border-top:1px solid #e2e2e2}
 nav h2.teams{color:#c5c7f0;border-top:1px solid #5d2c5d;padding-top:14px}
 .view.teams header{border-top:3px solid #6264a7}

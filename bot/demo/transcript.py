@@ -67,11 +67,36 @@ def block_to_html(block: Block, names: Names) -> str:
         return f'<div class="actions">{"".join(buttons)}</div>'
     if kind == "input":
         label = _text_html(block.get("label"), names)
-        return f'<div class="input"><label>{label}</label><div class="box"></div></div>'
+        value = html.escape(_input_value(block)).replace("\n", "<br>")
+        return f'<div class="input"><label>{label}</label><div class="box">{value}</div></div>'
     if kind == "image":
         # No external assets: an image is shown as its description.
         return f'<div class="context">[image: {html.escape(str(block.get("alt_text", "")))}]</div>'
     return f'<div class="context">[{html.escape(str(kind))} block]</div>'
+
+
+def _input_value(block: Block) -> str:
+    """What an input block shows filled in: its text, date or chosen option's label."""
+    element = block.get("element")
+    if not isinstance(element, Mapping):
+        return ""
+    option = element.get("initial_option")
+    if isinstance(option, Mapping):
+        return str((option.get("text") or {}).get("text", ""))
+    return str(element.get("initial_value") or element.get("initial_date") or "")
+
+
+def view_html(view: Mapping[str, Any], names: Names) -> str:
+    """A modal as HTML: its title, its blocks (inputs as filled in), Cancel and Submit."""
+    title = _text_html(view.get("title"), names)
+    submit = _text_html(view.get("submit"), names) or "Submit"
+    blocks = [b for b in view.get("blocks") or () if isinstance(b, Mapping)]
+    body = "".join(block_to_html(b, names) for b in blocks)
+    foot = f'<span class="button">Cancel</span><span class="button primary">{submit}</span>'
+    return (
+        f'<div class="modal"><div class="modal-title">{title}</div>{body}'
+        f'<div class="modal-foot">{foot}</div></div>'
+    )
 
 
 def blocks_to_html(blocks: Sequence[Block], fallback: str, names: Names) -> str:
@@ -98,7 +123,7 @@ def block_to_plain(block: Block, names: Names) -> list[str]:
         labels = [f"[{_text_plain(e.get('text'), names)}]" for e in block.get("elements") or ()]
         return [" ".join(labels)]
     if kind == "input":
-        return [f"{_text_plain(block.get('label'), names)}: ______"]
+        return [f"{_text_plain(block.get('label'), names)}: {_input_value(block) or '______'}"]
     return [f"[{kind} block]"]
 
 
@@ -133,6 +158,7 @@ class ChatMessage:
     card: Mapping[str, Any] | None = None  # a Teams message's Adaptive Card
     images: tuple[tuple[str, str], ...] = ()  # (URL, name) of images sent with the card
     in_thread: bool = False  # a reply in the thread of the message before it
+    view: Mapping[str, Any] | None = None  # a modal Candor opened (Slack's `views.open` view)
 
 
 @dataclass
@@ -144,6 +170,7 @@ class Conversation:
     kind: Literal["channel", "dm"]
     messages: list[ChatMessage] = field(default_factory=list)
     platform: Literal["slack", "teams"] = "slack"
+    group: str = ""  # a sidebar section of its own (after the platforms' sections), if any
 
 
 def initials(name: str) -> str:
@@ -172,6 +199,11 @@ def _message_html(message: ChatMessage, users: Mapping[str, ChatUser], names: Na
         note = '<div class="only">Slash command · not posted, only the sender sees it</div>'
     elif message.kind == "said":
         body = f'<div class="section">{teams_text_html(message.text)}</div>'
+    elif message.view is not None:
+        body = view_html(message.view, names)
+        viewer = users.get(message.visible_to or "")
+        shown = f" ({html.escape(viewer.name)})" if viewer else ""
+        note = f'<div class="only">A form in a modal · only visible to you{shown}</div>'
     elif message.card is not None:
         body = card_to_html(message.card)
         body += "".join(image_html(url, name) for url, name in message.images)
@@ -230,17 +262,20 @@ def render_page(
     names: dict[str, str] = {uid: u.name for uid, u in users.items()}
     names.update({c.id: c.title for c in conversations if c.kind == "channel"})
 
-    def links(kind: str, prefix: str, platform: str = "slack") -> str:
+    def links(kind: str, prefix: str, platform: str = "slack", group: str = "") -> str:
         return "".join(
             f'<a href="#{html.escape(c.id)}">{prefix}{html.escape(c.title)}</a>'
             for c in conversations
-            if c.kind == kind and c.platform == platform
+            if c.kind == kind and c.platform == platform and c.group == group
         )
 
     nav = f"<h2>Channels</h2>{links('channel', '# ')}<h2>Direct messages</h2>{links('dm', '')}"
     if any(c.platform == "teams" for c in conversations):
         teams = links("channel", "# ", "teams") + links("dm", "", "teams")
         nav += f'<h2 class="teams">Microsoft Teams</h2>{teams}'
+    for group in dict.fromkeys(c.group for c in conversations if c.group):
+        grouped = links("channel", "# ", group=group) + links("dm", "", group=group)
+        nav += f'<h2 class="group">{html.escape(group)}</h2>{grouped}'
     # The default view comes last in the page so `.view:target ~ .default` can hide it.
     ordered = [*conversations[1:], conversations[0]] if conversations else []
     views = [_conversation_html(c, users, names) for c in ordered]
