@@ -237,10 +237,11 @@ async def save_settings(interaction: Interaction, ctx: RequestContext) -> list[O
     share, away = read_settings(interaction.inputs, local_today(services, actor, now))
     services.store.settings.set_share_mood(actor.id, share, now)
     services.store.settings.set_away(actor.id, away, now)
-    can = "blockers you name in a check-in"
+    # Check-ins feed the 1:1: the manager sees the answers (a blocker is flagged at once);
+    # the mood pulse stays the employee's unless they share it. HR never sees raw answers.
+    can = "your answers, with any blocker flagged to them at once"
     can += ", and your mood (1–5) with each check-in" if share else ""
-    cannot = "your other answers"
-    cannot = cannot if share else f"your mood (only you see your trend), or {cannot}"
+    private = "" if share else "*Only you see:* your mood and its trend.\n"
     away_line = (
         f"You're away until {away:%a %d %b %Y}: no check-ins or reminders up to and including "
         "that day."
@@ -249,7 +250,9 @@ async def save_settings(interaction: Interaction, ctx: RequestContext) -> list[O
     )
     blocks: list[Block] = [
         Section(text(":gear: Your check-in settings are saved.")),
-        Section(text(f"*Your manager can see:* {can}.\n*Your manager cannot see:* {cannot}.")),
+        Section(
+            text(f"*Your manager can see:* {can}.\n{private}HR never sees your check-in answers.")
+        ),
         Section(text(away_line)),
         Context(text("Change these any time with `/checkin settings`.")),
     ]

@@ -174,7 +174,7 @@ async def test_mood_reaches_the_manager_only_with_consent(slack: SlackHarness) -
     assert slack.candor.store.settings.get(li).share_mood is True
     (confirmation,) = await dms(slack, "U0LI")
     assert "can see:" in shown(confirmation) and "your mood (1–5)" in shown(confirmation)
-    assert "cannot see:" in shown(confirmation)
+    assert "HR never sees your check-in answers" in shown(confirmation)
 
     await answer(slack, {**ANSWERS, "blockers": BLOCKER, "mood": "2"})
 
@@ -194,7 +194,7 @@ async def test_settings_set_and_clear_time_away(slack: SlackHarness) -> None:
     assert slack.candor.store.settings.get(li).away_until == date(2026, 11, 20)
     saved = shown((await dms(slack, "U0LI"))[-1])
     assert "away until Fri 20 Nov 2026" in saved
-    assert "cannot see:* your mood" in saved
+    assert "Only you see:* your mood" in saved
 
     view = await open_form(slack, "settings")
     assert initial(inputs(view)["away_until"]) == "2026-11-20"
