@@ -36,6 +36,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.embedder_throughput
 	$(BIN)/python -m bench.ack_latency
 	$(BIN)/python -m bench.themes
+	$(BIN)/python -m bench.coach
 	$(BIN)/python -m bench.scale
 
 serve: $(STAMP)

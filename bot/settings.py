@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
-from handlers.config import CoreConfig
+from handlers.config import COACH_MODES, CoreConfig
 from insights.schedule import parse_holidays
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
@@ -123,6 +123,13 @@ def _values(raw: str | None) -> tuple[str, ...]:
         return CoreConfig().values
     items = [v.strip().lstrip("#").lower() for v in raw.replace(";", ",").split(",")]
     return tuple(dict.fromkeys(v for v in items if v))
+
+
+def _coach_mode(raw: str | None) -> str:
+    mode = (raw or "").strip().lower() or "hint"
+    if mode not in COACH_MODES:
+        raise SettingsError(f"CANDOR_COACH must be hint, confirm or off, got {mode!r}")
+    return mode
 
 
 APP_TYPES = {
@@ -313,6 +320,7 @@ class Settings:
             checkin_reminder_hours=_int(merged, "CANDOR_CHECKIN_REMINDER_HOURS", 6, minimum=1),
             prep_lead_hours=_int(merged, "CANDOR_PREP_LEAD_HOURS", 24, minimum=1),
             goal_stale_weeks=_int(merged, "CANDOR_GOAL_STALE_WEEKS", 3, minimum=1),
+            coach_mode=_coach_mode(merged.get("CANDOR_COACH")),
         )
         return cls(
             data_dir=data_dir,

@@ -8,6 +8,7 @@ from typing import Any
 
 from insights.anonymity import MIN_GROUP_FLOOR
 
+COACH_MODES = ("hint", "confirm", "off")
 DEFAULT_VALUES = ("ownership", "craft", "teamwork", "customer", "courage", "learning")
 
 
@@ -35,6 +36,9 @@ class CoreConfig:
     prep_lead_hours: int = 24
     # A goal without a progress update for this many weeks is flagged stale.
     goal_stale_weeks: int = 3
+    # The writing coach on /kudos (and feedback): "hint" posts and privately suggests one
+    # improvement, "confirm" asks before posting vague or biased wording, "off" says nothing.
+    coach_mode: str = "hint"
 
 
 def with_org_settings(base: CoreConfig, stored: dict[str, Any]) -> CoreConfig:

@@ -10,6 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from handlers.audit import log_read
+from handlers.feedback_export import feedback_rows, feedback_sections
 from handlers.messages import Attachment, Context, Message, Outgoing, Section, ToPerson, ToRequester
 from handlers.messages import text as rich
 from handlers.services import RequestContext
@@ -102,6 +103,7 @@ def export_document(data: PersonalData, now: datetime) -> dict[str, Any]:
             for request in data.privacy_requests
         ],
         **_loop_sections(data),
+        **feedback_sections(data),
     }
 
 
@@ -151,6 +153,20 @@ def _loop_sections(data: PersonalData) -> dict[str, Any]:
                 "status": g.status,
             }
             for g in loop.goals
+        ],
+        "reviews": [
+            {
+                "id": r.id,
+                "date": _when(r.decided_at),
+                "period": f"{r.period_start.isoformat()}..{r.period_end.isoformat()}",
+                "sections": {
+                    section.get("name", ""): [
+                        line.get("text", "") for line in section.get("sentences", [])
+                    ]
+                    for section in (r.content or {}).get("sections", [])
+                },
+            }
+            for r in loop.reviews
         ],
         "one_on_ones": [
             {
@@ -232,6 +248,10 @@ def export_rows(document: dict[str, Any]) -> list[list[str]]:
     for g in document["goals"]:
         details = {k: g[k] for k in ("key_results", "due", "level", "progress", "status")}
         rows.append(_row("goal", g, "owner", details, words=g["objective"]))
+    for r in document["reviews"]:
+        rows.append(
+            _row("review", r, "subject", {"period": r["period"]}, words=_json(r["sections"]))
+        )
     for m in document["one_on_ones"]:
         role = "report" if m["report"] == profile["name"] else "manager"
         details = {k: m[k] for k in ("weekday", "time", "every_weeks", "time_zone", "active")}
@@ -249,6 +269,8 @@ def export_rows(document: dict[str, Any]) -> list[list[str]]:
                     words=item["text"],
                 )
             )
+    for kind, record, role, details, others, words in feedback_rows(document):
+        rows.append(_row(kind, record, role, details, others=others, words=words))
     for request in document["privacy_requests"]:
         role = "subject" if request["about_you"] else "requester"
         details = {k: request[k] for k in ("status", "decided_at", "requested_by_you")}

@@ -8,6 +8,16 @@ from datetime import timedelta
 
 from handlers.errors import RateLimited, UsageError
 from handlers.identity import resolve
+from handlers.kudos_coach import (
+    EDIT_ACTION,
+    POST_ACTION,
+    HeldKudos,
+    already_posted,
+    confirm_prompt,
+    edit_message,
+    posted_message,
+    tip_message,
+)
 from handlers.messages import (
     Block,
     Citation,
@@ -25,7 +35,8 @@ from handlers.messages import (
 )
 from handlers.router import Router
 from handlers.services import RequestContext
-from handlers.types import Command, MentionRef
+from handlers.types import Command, Interaction, MentionRef
+from insights.coach import CoachHint, coach
 from store.kudos import KudosRecord
 from store.models import Person
 
@@ -92,11 +103,67 @@ def help_message() -> Message:
 
 
 async def give_kudos(command: Command, ctx: RequestContext) -> list[Outgoing]:
-    """Check a /kudos command, store it once, and return the post and the DMs to send."""
-    services, config = ctx.services, ctx.services.config
+    """Check a /kudos command, store it once, and return the post and the DMs to send.
+
+    With the writing coach on, vague or biased wording gets one private suggestion: with the
+    post ("hint"), or before it, with *Post anyway* and *Edit* buttons ("confirm").
+    """
     draft = parse(command)
     if (command.first_word in ("help", "?") or not command.args) and not draft.mentions:
         return [Outgoing(ToRequester(), help_message(), purpose="help")]
+    recipients = await _check(draft, ctx)
+    mode = ctx.services.config.coach_mode
+    hints = coach(draft.reason) if mode in ("hint", "confirm") else []
+    if hints and mode == "confirm":
+        held = HeldKudos(draft.mentions, draft.reason, draft.tags, command.request_key)
+        value = held.encode()
+        if value is not None:
+            prompt = confirm_prompt(held, value, hints)
+            return [Outgoing(ToRequester(), prompt, "kudos.coach.confirm")]
+    out = _give(draft, recipients, command.request_key, command.platform, command.channel_id, ctx)
+    return _with_tip(out, hints)
+
+
+async def post_anyway(interaction: Interaction, ctx: RequestContext) -> list[Outgoing]:
+    """*Post anyway* on a held kudos: every check again, then post it once."""
+    held = HeldKudos.decode(interaction.value)
+    draft = KudosDraft(held.mentions, held.reason, held.tags)
+    recipients = await _check(draft, ctx)
+    key = f"{held.request_key}:coach"
+    out = _give(draft, recipients, key, interaction.platform, interaction.channel_id, ctx)
+    if not out:
+        return [Outgoing(ToRequester(), already_posted(), "kudos.coach.duplicate")]
+    if not any(o.purpose == "kudos.confirm" for o in out):
+        names = ", ".join(p.name for p in recipients)
+        out.append(Outgoing(ToRequester(), posted_message(names), "kudos.confirm"))
+    return out
+
+
+async def edit_held(interaction: Interaction, ctx: RequestContext) -> list[Outgoing]:
+    """*Edit* on a held kudos: nothing is posted; the giver gets their words to rework."""
+    held = HeldKudos.decode(interaction.value)
+    return [Outgoing(ToRequester(), edit_message(held), "kudos.coach.edit")]
+
+
+def _with_tip(out: list[Outgoing], hints: list[CoachHint]) -> list[Outgoing]:
+    """The giver's one private suggestion, merged into their confirmation when there is one."""
+    if not out or not hints:
+        return out
+    confirm = next((o for o in out if o.purpose == "kudos.confirm"), None)
+    previous = confirm.message if confirm and isinstance(confirm.message, Message) else None
+    tip = Outgoing(ToRequester(), tip_message(hints, previous), "kudos.coach")
+    return [o for o in out if o is not confirm] + [tip]
+
+
+async def _check(draft: KudosDraft, ctx: RequestContext) -> list[Person]:
+    """The recipients of a valid kudos.
+
+    Raises:
+        UsageError: no recipient, no reason, too long, an unknown value, a bot, someone not
+            in the directory, or the giver themselves.
+        RateLimited: the giver reached the daily limit.
+    """
+    services, config = ctx.services, ctx.services.config
     if not draft.mentions:
         raise _usage_error("Mention at least one person to thank, like `@ana`.")
     if not _has_substance(draft.reason):
@@ -128,29 +195,43 @@ async def give_kudos(command: Command, ctx: RequestContext) -> list[Outgoing]:
             raise _usage_error("You can't give kudos to yourself — thank a teammate instead.")
         recipients.append(who.person)
 
-    now = services.clock()
     assert ctx.actor.id is not None
-    given_today = services.store.kudos.count_given_since(ctx.actor.id, now - timedelta(days=1))
+    since = services.clock() - timedelta(days=1)
+    given_today = services.store.kudos.count_given_since(ctx.actor.id, since)
     if given_today >= config.kudos_daily_limit:
         raise RateLimited(
             f"You've given {given_today} kudos in the last 24 hours, the daily limit. "
             "Thank you for being generous — try again tomorrow."
         )
+    return recipients
 
+
+def _give(
+    draft: KudosDraft,
+    recipients: list[Person],
+    request_key: str,
+    platform: str,
+    channel_id: str | None,
+    ctx: RequestContext,
+) -> list[Outgoing]:
+    """Store the kudos once (by `request_key`) and return the post and the DMs; nothing for a
+    repeat."""
+    services = ctx.services
+    assert ctx.actor.id is not None
     record = services.store.kudos.create(
         giver_id=ctx.actor.id,
         recipient_ids=[p.id for p in recipients if p.id is not None],
         text=draft.reason,
         company_values=draft.tags,
-        platform=command.platform,
-        channel_id=command.channel_id,
-        request_key=command.request_key,
-        at=now,
+        platform=platform,
+        channel_id=channel_id,
+        request_key=request_key,
+        at=services.clock(),
     )
     if record is None:
         return []  # a retry or double submit: already stored and announced
     services.notify_indexer()
-    return _announcements(record, ctx.actor, recipients, command, ctx)
+    return _announcements(record, ctx.actor, recipients, channel_id, ctx)
 
 
 def _names(people: list[Person]) -> Text:
@@ -167,7 +248,7 @@ def _announcements(
     record: KudosRecord,
     giver: Person,
     recipients: list[Person],
-    command: Command,
+    origin: str | None,
     ctx: RequestContext,
 ) -> list[Outgoing]:
     assert giver.id is not None
@@ -185,7 +266,7 @@ def _announcements(
 
     names_plain = ", ".join(p.name for p in recipients)
     out: list[Outgoing] = []
-    channel = ctx.services.config.kudos_channel or command.channel_id
+    channel = ctx.services.config.kudos_channel or origin
     if channel:
         lead = text(":tada: ", giver_span, " gave kudos to ", *_names(recipients))
         out.append(
@@ -211,7 +292,7 @@ def _announcements(
         lead += _names(reports) + text(" got kudos from ", giver_span)
         summary = f"Your team got kudos from {giver.name}"
         out.append(Outgoing(ToPerson(manager.id), build(summary, lead), "kudos.manager"))
-    if channel and channel != command.channel_id:
+    if channel and channel != origin:
         note = f"Sent! Your kudos to {names_plain} is posted in the kudos channel."
         confirm = Message(summary="Kudos sent", blocks=(Section(text(note)),))
         out.append(Outgoing(ToRequester(), confirm, "kudos.confirm"))
@@ -219,10 +300,12 @@ def _announcements(
 
 
 def register(router: Router) -> None:
-    """Add /kudos to the router."""
+    """Add /kudos and the writing coach's *Post anyway* / *Edit* buttons (everyone)."""
     router.command(
         "kudos",
         summary="Thank someone in public for something specific",
         usage=USAGE,
         examples=(EXAMPLE,),
     )(give_kudos)
+    router.action(POST_ACTION)(post_anyway)
+    router.action(EDIT_ACTION)(edit_held)

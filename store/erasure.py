@@ -67,6 +67,9 @@ class ErasureReport:
     goals_deleted: int = 0
     oneonones_deleted: int = 0
     agenda_items_deleted: int = 0
+    feedback_deleted: int = 0
+    feedback_requests_deleted: int = 0
+    review_drafts_deleted: int = 0
 
     @property
     def kudos_deleted(self) -> int:
@@ -227,9 +230,9 @@ def erase_person(
     """Erase a person's content in one transaction and queue its removal from the index.
 
     Deletes the kudos they wrote and those only they received, and their check-ins, goals,
-    1:1s and agendas (`store.loop_erasure`); removes them from the rest
-    (redacting their name, email and @handle where the text names them); takes their records
-    out of AI outputs' inputs; anonymizes their audit events; deletes their conversation
+    1:1s, agendas, feedback and feedback requests (`store.loop_erasure`); removes them from
+    the rest (redacting their name, email and @handle where the text names them); takes their
+    records out of AI outputs' inputs; anonymizes their audit events; deletes their conversation
     references; scrubs their directory row and unlinks their reports. Their open erasure
     requests are closed as done, and one `privacy.erased` audit event keeps the counts.
 

@@ -1,4 +1,5 @@
-"""Erasure of a person's check-ins, goals, 1:1s and settings (part of `store.erasure`)."""
+"""Erasure of a person's check-ins, goals, 1:1s, settings and feedback (part of
+`store.erasure`)."""
 
 from __future__ import annotations
 
@@ -9,11 +10,16 @@ from sqlmodel import Session, col, or_, select
 
 from store.models import (
     AgendaItem,
+    AIOutput,
     Checkin,
     CheckinPlan,
+    Feedback,
+    FeedbackRequest,
     Goal,
     OneOnOne,
     PersonSettings,
+    ReviewDraft,
+    ReviewDraftVersion,
 )
 
 
@@ -31,6 +37,18 @@ def _agenda_filter(meetings: list[int | None], person_id: int) -> Any:
     return or_(col(AgendaItem.oneonone_id).in_(meetings), col(AgendaItem.author_id) == person_id)
 
 
+def _feedback_filter(person_id: int) -> Any:
+    # Everything they wrote (answers, notes, self-assessments) and everything about them.
+    return or_(col(Feedback.author_id) == person_id, col(Feedback.subject_id) == person_id)
+
+
+def _request_filter(person_id: int) -> Any:
+    return or_(
+        col(FeedbackRequest.requester_id) == person_id,
+        col(FeedbackRequest.responder_id) == person_id,
+    )
+
+
 def count_loop_records(session: Session, person_id: int) -> dict[str, int]:
     """What `erase_loop_records` would delete, without deleting anything."""
     meetings = _meetings(session, person_id)
@@ -43,6 +61,9 @@ def count_loop_records(session: Session, person_id: int) -> dict[str, int]:
         "goals_deleted": count(Goal, col(Goal.owner_id) == person_id),
         "oneonones_deleted": len(meetings),
         "agenda_items_deleted": count(AgendaItem, _agenda_filter(meetings, person_id)),
+        "feedback_deleted": count(Feedback, _feedback_filter(person_id)),
+        "feedback_requests_deleted": count(FeedbackRequest, _request_filter(person_id)),
+        "review_drafts_deleted": count(ReviewDraft, col(ReviewDraft.subject_id) == person_id),
     }
 
 
@@ -50,7 +71,9 @@ def erase_loop_records(session: Session, person_id: int) -> dict[str, int]:
     """Delete, inside the caller's transaction, everything of the continuous loop that is the
     person's: their check-ins and settings, the goals they own (goals nested under them are
     kept, unlinked), their 1:1s with both sides' agendas, agenda items they wrote elsewhere,
-    and their team's check-in plan (the team falls back to the default). Returns counts."""
+    their team's check-in plan (the team falls back to the default), all feedback they wrote
+    or that is about them, the feedback requests they made or were asked, and review drafts
+    about them (with their versions and AI outputs). Returns counts."""
     meetings = _meetings(session, person_id)
     agenda = session.execute(delete(AgendaItem).where(_agenda_filter(meetings, person_id)))
     oneonones = session.execute(delete(OneOnOne).where(col(OneOnOne.id).in_(meetings)))
@@ -60,12 +83,45 @@ def erase_loop_records(session: Session, person_id: int) -> dict[str, int]:
     checkins = session.execute(delete(Checkin).where(col(Checkin.person_id) == person_id))
     session.execute(delete(CheckinPlan).where(col(CheckinPlan.manager_id) == person_id))
     session.execute(delete(PersonSettings).where(col(PersonSettings.person_id) == person_id))
+    feedback = session.execute(delete(Feedback).where(_feedback_filter(person_id)))
+    request_ids = select(FeedbackRequest.id).where(_request_filter(person_id))
+    # Answers are by or about a requester or responder, so none should remain; unlink any.
+    session.execute(
+        update(Feedback).where(col(Feedback.request_id).in_(request_ids)).values(request_id=None)
+    )
+    requests = session.execute(delete(FeedbackRequest).where(_request_filter(person_id)))
+    reviews = _erase_reviews(session, person_id)
     return {
+        "review_drafts_deleted": reviews,
         "checkins_deleted": _count(checkins),
         "goals_deleted": _count(goals),
         "oneonones_deleted": _count(oneonones),
         "agenda_items_deleted": _count(agenda),
+        "feedback_deleted": _count(feedback),
+        "feedback_requests_deleted": _count(requests),
     }
+
+
+def _erase_reviews(session: Session, person_id: int) -> int:
+    """Drafts about the person go, with their versions and the AI outputs that wrote them;
+    in drafts about others the person only edited, their authorship is removed."""
+    drafts = [
+        d for d in session.exec(select(ReviewDraft.id).where(ReviewDraft.subject_id == person_id))
+    ]
+    session.execute(delete(ReviewDraftVersion).where(col(ReviewDraftVersion.draft_id).in_(drafts)))
+    deleted = session.execute(delete(ReviewDraft).where(col(ReviewDraft.id).in_(drafts)))
+    session.execute(
+        update(ReviewDraftVersion)
+        .where(col(ReviewDraftVersion.author_id) == person_id)
+        .values(author_id=None)
+    )
+    written = [
+        o.id
+        for o in session.exec(select(AIOutput).where(AIOutput.kind == "review_draft"))
+        if (o.output or {}).get("subject") == person_id
+    ]
+    session.execute(delete(AIOutput).where(col(AIOutput.id).in_(written)))
+    return _count(deleted)
 
 
 def _count(result: object) -> int:

@@ -1,4 +1,12 @@
-"""Everything Candor holds about one person, gathered for their own export (`/candor mydata`)."""
+"""Everything Candor holds about one person, gathered for their own export (`/candor mydata`).
+
+Feedback: everything the person wrote, and everything written about them except their
+managers' private notes (a manager's working notes for a review, like notes kept outside
+Candor). Feedback about them that its author did not share with them comes without the
+author's name or the request it answered: those who answer a request are told the requester
+learns how many answered, never who wrote what. For the same reason the requests they made
+list whom they asked, not who answered.
+"""
 
 from __future__ import annotations
 
@@ -13,6 +21,8 @@ from store.models import (
     AgendaItem,
     AuditEvent,
     Checkin,
+    Feedback,
+    FeedbackRequest,
     Goal,
     Kudos,
     KudosRecipient,
@@ -20,6 +30,7 @@ from store.models import (
     Person,
     PersonSettings,
     PrivacyRequest,
+    ReviewDraft,
 )
 from store.repository import Store
 
@@ -33,6 +44,8 @@ class LoopData:
     goals: list[Goal] = field(default_factory=list)
     oneonones: list[OneOnOne] = field(default_factory=list)
     agenda: list[AgendaItem] = field(default_factory=list)
+    # Reviews about them that their manager approved (drafts are the manager's until then).
+    reviews: list[ReviewDraft] = field(default_factory=list)
 
 
 def _loop(session: Session, person_id: int) -> LoopData:
@@ -62,6 +75,41 @@ def _loop(session: Session, person_id: int) -> LoopData:
                 .order_by(col(AgendaItem.id))
             )
         ),
+        reviews=list(
+            session.exec(
+                select(ReviewDraft)
+                .where(ReviewDraft.subject_id == person_id, ReviewDraft.status == "approved")
+                .order_by(col(ReviewDraft.id))
+            )
+        ),
+    )
+
+
+@dataclass(frozen=True)
+class FeedbackData:
+    """Feedback the person wrote, feedback about them they may read, and their requests."""
+
+    written: list[Feedback] = field(default_factory=list)
+    about: list[Feedback] = field(default_factory=list)  # by others, no manager notes
+    requests_made: list[FeedbackRequest] = field(default_factory=list)
+    requests_received: list[FeedbackRequest] = field(default_factory=list)
+
+
+def _feedback(session: Session, person_id: int) -> FeedbackData:
+    by_id = col(Feedback.id)
+    written = select(Feedback).where(Feedback.author_id == person_id)
+    about = select(Feedback).where(
+        Feedback.subject_id == person_id,
+        Feedback.author_id != person_id,
+        Feedback.kind != "manager_note",
+    )
+    made = select(FeedbackRequest).where(FeedbackRequest.requester_id == person_id)
+    received = select(FeedbackRequest).where(FeedbackRequest.responder_id == person_id)
+    return FeedbackData(
+        written=list(session.exec(written.order_by(by_id))),
+        about=list(session.exec(about.order_by(by_id))),
+        requests_made=list(session.exec(made.order_by(col(FeedbackRequest.id)))),
+        requests_received=list(session.exec(received.order_by(col(FeedbackRequest.id)))),
     )
 
 
@@ -78,6 +126,7 @@ class PersonalData:
     audit_events: list[AuditEvent]
     privacy_requests: list[PrivacyRequest]
     loop: LoopData = field(default_factory=lambda: LoopData())
+    feedback: FeedbackData = field(default_factory=lambda: FeedbackData())
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind (for the audit log and the message)."""
@@ -91,6 +140,10 @@ class PersonalData:
             "goals": len(self.loop.goals),
             "one_on_ones": len(self.loop.oneonones),
             "agenda_items": len(self.loop.agenda),
+            "feedback_written": len(self.feedback.written),
+            "feedback_about_you": len(self.feedback.about),
+            "feedback_requests": len(self.feedback.requests_made)
+            + len(self.feedback.requests_received),
         }
 
 
@@ -134,6 +187,7 @@ def collect(store: Store, person_id: int) -> PersonalData:
         events = list(session.exec(events_q.order_by(col(AuditEvent.id))))
         manager = session.get(Person, person.manager_id) if person.manager_id else None
         loop = _loop(session, person_id)
+        feedback = _feedback(session, person_id)
     outputs = store.ai_outputs.concerning(person_id)
     given = store.kudos.get_many(given_ids)
     received = store.kudos.get_many(received_ids)
@@ -142,5 +196,11 @@ def collect(store: Store, person_id: int) -> PersonalData:
     named.update(m.report_id for m in loop.oneonones)
     named.update(i.author_id for i in loop.agenda)
     named.update(r for k in [*given, *received] for r in k.recipient_ids)
+    named.update(f.subject_id for f in feedback.written)
+    named.update(f.author_id for f in feedback.about if f.shareable)
+    named.update(r.responder_id for r in feedback.requests_made)
+    named.update(r.requester_id for r in feedback.requests_received)
     names = {pid: p.name for pid, p in store.people.many(named).items()}
-    return PersonalData(person, manager, given, received, names, outputs, events, requests, loop)
+    return PersonalData(
+        person, manager, given, received, names, outputs, events, requests, loop, feedback
+    )

@@ -91,6 +91,28 @@ POLICY: dict[str, frozenset[Role]] = {
     "settings.personal": EVERYONE,
     "home.org_settings": HR_ONLY,
     "settings.org": HR_ONLY,
+    "kudos.coach.post": EVERYONE,  # re-checked exactly as a typed /kudos
+    "kudos.coach.edit": EVERYONE,
+    "/feedback": EVERYONE,
+    "/feedback give": EVERYONE,  # not about yourself or your own report (checked in the handler)
+    "/feedback help": EVERYONE,
+    "/feedback pending": EVERYONE,
+    "/feedback request": EVERYONE,
+    "feedback.answer": EVERYONE,  # only the person asked
+    "feedback.decline": EVERYONE,
+    "feedback.give": EVERYONE,
+    "feedback.open": EVERYONE,
+    "/review": EVERYONE,
+    "/review self": EVERYONE,
+    "review.self_submit": EVERYONE,
+    "/review note": MANAGERS_UP,  # people in the manager's own line only
+    "review.note_submit": MANAGERS_UP,
+    "/review draft": MANAGERS_UP,  # own reports only
+    "review.draft.approve": MANAGERS_UP,  # only the manager who asked for the draft
+    "review.draft.discard": MANAGERS_UP,
+    "review.draft.edit": MANAGERS_UP,
+    "review.draft.regenerate": MANAGERS_UP,
+    "review.draft.save": MANAGERS_UP,
     "digest.theme": HR_ONLY,
     "privacy.approve": HR_ONLY,
     "privacy.reject": HR_ONLY,

@@ -171,6 +171,19 @@ async def test_mydata_includes_check_ins_goals_and_one_on_ones(slack: SlackHarne
         at=now,
     )
     store.oneonones.add_item(meeting.id or 0, ana, "talk about the on-call rota", at=now)
+    for words in ("approved words about Li", "a draft Li must not see yet"):
+        line = {"text": words, "citations": ["checkin:1"]}
+        draft = store.reviews.create(
+            subject_id=li,
+            manager_id=ana,
+            period_start=now.date(),
+            period_end=now.date(),
+            engine="offline",
+            content={"sections": [{"name": "strengths", "sentences": [line]}]},
+            at=now,
+        )
+        if words.startswith("approved"):
+            store.reviews.decide(draft.id or 0, 1, "approved", ana, now)
 
     await _candor(slack, "mydata", "U0LI")
     calls = await slack.standin.wait_for(
@@ -189,9 +202,82 @@ async def test_mydata_includes_check_ins_goals_and_one_on_ones(slack: SlackHarne
     [one_on_one] = document["one_on_ones"]
     assert (one_on_one["manager"], one_on_one["report"]) == ("Ana Silva", "Li Wei")
     assert [i["text"] for i in one_on_one["agenda"]] == ["talk about the on-call rota"]
+    [review] = document["reviews"]  # approved only: a draft is its manager's until then
+    assert review["sections"] == {"strengths": ["approved words about Li"]}
+    assert b"must not see yet" not in files["Your Candor data (JSON)"]
     rows = list(csv.DictReader(io.StringIO(files["Your Candor data (CSV)"].decode())))
     kinds = [r["kind"] for r in rows]
-    assert [kinds.count(k) for k in ("checkin", "goal", "one_on_one", "agenda_item")] == [1] * 4
+    wanted = ("checkin", "goal", "one_on_one", "agenda_item", "review")
+    assert [kinds.count(k) for k in wanted] == [1] * 5
+
+
+async def test_mydata_includes_feedback_but_not_managers_notes(slack: SlackHarness) -> None:
+    store, now = slack.candor.store, slack.clock()
+    li, sam, omar, ana = (
+        slack.candor.store.people.by_email(f"{n}@example.com") for n in ("li", "sam", "omar", "ana")
+    )
+    assert li and sam and omar and ana and li.id and sam.id and omar.id and ana.id
+    asked = store.feedback.create_requests(
+        "k1", requester_id=li.id, responder_ids=[sam.id, omar.id], topic="the ledger", at=now
+    )
+    assert asked is not None
+    store.feedback.answer("k2", asked[0].id or 0, sam, "clear reversible steps", now)
+    [from_omar] = store.feedback.create_requests(
+        "k3", requester_id=omar.id, responder_ids=[li.id], topic="on-call", at=now
+    ) or [None]
+    assert from_omar is not None
+    store.feedback.answer("k4", from_omar.id or 0, li, "calm pager handovers", now)
+    store.feedback.save_self("k5", li.id, "proud of the reconciliation", now)
+    store.feedback.add_once(
+        "k6",
+        author_id=sam.id,
+        subject_id=li.id,
+        kind="peer",
+        text="shared praise",
+        shareable=True,
+        at=now,
+    )
+    store.feedback.add_once(
+        "k7",
+        author_id=ana.id,
+        subject_id=li.id,
+        kind="manager_note",
+        text="promotion case",
+        at=now,
+    )
+
+    await _candor(slack, "mydata", "U0LI")
+    calls = await slack.standin.wait_for(
+        lambda calls: sum(c.method == "files.completeUploadExternal" for c in calls) == 2
+    )
+    files = {
+        u.args["files"][0]["title"]: slack.standin.uploaded_files[u.args["files"][0]["id"]]
+        for u in calls
+        if u.method == "files.completeUploadExternal"
+    }
+    document = json.loads(files["Your Candor data (JSON)"])
+    written = {f["text"]: f for f in document["feedback_written"]}
+    assert set(written) == {"calm pager handovers", "proud of the reconciliation"}
+    assert written["calm pager handovers"]["about"] == "Omar Haddad"
+    about = {f["text"]: f for f in document["feedback_about_you"]}
+    assert set(about) == {"clear reversible steps", "shared praise"}  # no manager's note
+    assert about["shared praise"]["author"] == "Sam Rivera"
+    # An answer to Li's request comes without its author or request: who wrote what stays hidden.
+    assert about["clear reversible steps"]["author"] is None
+    assert about["clear reversible steps"]["request_id"] is None
+    made = document["feedback_requests_made"]
+    assert sorted(r["asked"] for r in made) == ["Omar Haddad", "Sam Rivera"]
+    assert all("status" not in r for r in made)
+    [received] = document["feedback_requests_received"]
+    assert (received["asked_by"], received["status"]) == ("Omar Haddad", "answered")
+    everything = files["Your Candor data (JSON)"] + files["Your Candor data (CSV)"]
+    assert b"promotion case" not in everything
+    rows = list(csv.DictReader(io.StringIO(files["Your Candor data (CSV)"].decode())))
+    kinds = [r["kind"] for r in rows]
+    assert (kinds.count("feedback"), kinds.count("feedback_request")) == (4, 3)
+    assert "Sam Rivera" not in {
+        r["other_people"] for r in rows if r["text"] == "clear reversible steps"
+    }
 
 
 async def test_mydata_csv_cells_never_start_a_formula(slack: SlackHarness) -> None:

@@ -49,6 +49,11 @@ LI_TRACES = (
     "waiting on the vendor",  # a check-in blocker
     "ledger rewrite",  # a goal
     "career chat",  # an agenda item in Li's 1:1
+    "payout ledger",  # a review draft about Li
+    "unblocked the settlement job",  # upward feedback about Li, answering Li's request
+    "pager handover notes",  # feedback Li wrote about Omar
+    "promotion case",  # Ana's private note about Li
+    "proud of the reconciliation",  # Li's self-assessment
 )
 
 
@@ -106,6 +111,74 @@ def seed_loop(store: Store, ids: dict[str, int]) -> None:
         at=NOW,
     )
     store.oneonones.add_item(meeting.id or 0, ana, "career chat", at=NOW)
+    seed_feedback(store, ids)
+
+
+def seed_feedback(store: Store, ids: dict[str, int]) -> None:
+    """Li asked Sam and Omar for feedback (Sam answered), answered Omar's request, wrote a
+    self-assessment; Ana keeps a note about Li; Sam's feedback about Omar is nobody else's."""
+    li, sam, omar = (store.people.get(ids[n]) for n in ("li", "sam", "omar"))
+    assert li and sam and omar and li.id and sam.id and omar.id
+    asked = store.feedback.create_requests(
+        "k-li-asks", requester_id=li.id, responder_ids=[sam.id, omar.id], topic="Q4", at=NOW
+    )
+    assert asked is not None
+    store.feedback.answer("k-sam", asked[0].id or 0, sam, "unblocked the settlement job", NOW)
+    [omar_asks] = store.feedback.create_requests(
+        "k-omar-asks", requester_id=omar.id, responder_ids=[li.id], topic="on-call", at=NOW
+    ) or [None]
+    assert omar_asks is not None
+    store.feedback.answer("k-li", omar_asks.id or 0, li, "pager handover notes were clear", NOW)
+    store.feedback.save_self("k-self", li.id, "proud of the reconciliation work", NOW)
+    store.feedback.add_once(
+        "k-note",
+        author_id=ids["ana"],
+        subject_id=li.id,
+        kind="manager_note",
+        text="start the promotion case",
+        at=NOW,
+    )
+    store.feedback.add_once(
+        "k-sam-omar",
+        author_id=sam.id,
+        subject_id=omar.id,
+        kind="peer",
+        text="runbooks saved the night",
+        at=NOW,
+    )
+
+
+def seed_review(store: Store, ids: dict[str, int]) -> None:
+    """Ana's review draft about Li, written by the offline engine and edited once."""
+    content = {
+        "engine": "offline",
+        "sections": [
+            {
+                "name": "strengths",
+                "sentences": [{"text": "Li Wei owns the payout ledger", "citations": ["k:1"]}],
+            }
+        ],
+    }
+    output = store.ai_outputs.record(
+        kind="review_draft",
+        model="offline",
+        prompt="review_draft_offline",
+        prompt_version="1",
+        input_ids=["feedback:1"],
+        output={**content, "subject": ids["li"]},
+        at=NOW,
+    )
+    draft = store.reviews.create(
+        subject_id=ids["li"],
+        manager_id=ids["ana"],
+        period_start=NOW.date(),
+        period_end=NOW.date(),
+        engine="offline",
+        content=content,
+        at=NOW,
+        ai_output_id=output,
+    )
+    assert draft.id is not None
 
 
 def seed(store: Store) -> Org:
@@ -122,6 +195,7 @@ def seed(store: Store) -> Org:
         "named": give(store, ids["hana"], [ids["omar"]], "for mentoring, with Li Wei"),
     }
     seed_loop(store, ids)
+    seed_review(store, ids)
     store.ai_outputs.record(
         kind="theme_summaries",
         model="fake",
@@ -237,6 +311,11 @@ def test_erasure_leaves_nothing_in_sql_or_the_index(store: Store, chroma: Chroma
     assert (event.detail["oneonones_deleted"], event.detail["agenda_items_deleted"]) == (1, 1)
     [team_goal] = store.goals.for_owners([org.ids["ana"]])  # Ana's goal stays
     assert team_goal.objective == "Ship payments v2"
+    # Feedback by or about Li and the requests Li made or was asked are gone; others' stay.
+    assert (event.detail["feedback_deleted"], event.detail["feedback_requests_deleted"]) == (4, 3)
+    [kept_feedback] = store.feedback.about(org.ids["omar"], NOW)
+    assert kept_feedback.text == "runbooks saved the night"
+    assert store.feedback.pending_for(org.ids["omar"]) == []
 
 
 def test_preview_counts_what_erasure_removes_and_changes_nothing(store: Store) -> None:
