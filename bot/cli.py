@@ -60,8 +60,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     audit = sub.add_parser("audit", help="the audit log")
     audit_sub = audit.add_subparsers(dest="audit_command", required=True, metavar="ACTION")
-    export = audit_sub.add_parser("export", help="write the audit log as CSV")
-    export.add_argument("--out", type=Path, required=True, help="CSV file to write")
+    export = audit_sub.add_parser("export", help="write the audit log as CSV or JSON")
+    export.add_argument(
+        "--out", type=Path, required=True, help="file to write (.json: JSON with AI outputs)"
+    )
     export.add_argument("--days", type=int, default=30, help="how far back (default 30 days)")
 
     erase = sub.add_parser("erase", help="erase a person's data from SQL and the vector index")
@@ -203,7 +205,13 @@ def _audit_export(settings: Settings, out: Path, days: int) -> int:
     try:
         # The shell is the server's admin; the export is audited like one from chat.
         data, count = export_audit(
-            store, now=utc_now(), days=days, actor_id=None, actor_role="admin", via="cli"
+            store,
+            now=utc_now(),
+            days=days,
+            actor_id=None,
+            actor_role="admin",
+            via="cli",
+            fmt="json" if out.suffix.lower() == ".json" else "csv",
         )
     finally:
         store.close()

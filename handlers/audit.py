@@ -108,18 +108,75 @@ def audit_csv(store: Store, since: datetime) -> tuple[bytes, int]:
     return buffer.getvalue().encode("utf-8"), len(events)
 
 
+def audit_json(store: Store, since: datetime) -> tuple[bytes, int]:
+    """The audit log since a moment as JSON: the events (as in the CSV) and every AI output
+    of the period with its model, prompt version, the records it used, and who decided on it
+    (from the `review.approved` / `review.discarded` events that name it)."""
+    events = store.audit.since(since)
+    roles = {p.id: p.role for p in store.people.all() if p.id is not None}
+    decisions: dict[int, dict[str, object]] = {}
+    for event in events:
+        output = (event.detail or {}).get("ai_output") if isinstance(event.detail, dict) else None
+        if event.action in ("review.approved", "review.discarded") and isinstance(output, int):
+            decisions[output] = {
+                "decision": event.action.split(".", 1)[1],
+                "by": event.actor_id,
+                "role": _role(event, roles),
+                "at": event.at.isoformat(),
+            }
+    outputs = [o for o in store.ai_outputs.recent(limit=100_000) if o.created_at >= since]
+    document = {
+        "since": since.isoformat(),
+        "events": [
+            {
+                "at": e.at.isoformat(),
+                "actor_id": e.actor_id,
+                "actor_role": _role(e, roles),
+                "action": e.action,
+                "subject_kind": e.subject_kind,
+                "subject_id": e.subject_id,
+                "detail": e.detail or {},
+            }
+            for e in events
+        ],
+        "ai_outputs": [
+            {
+                "id": o.id,
+                "at": o.created_at.isoformat(),
+                "kind": o.kind,
+                "model": o.model,
+                "prompt": o.prompt,
+                "prompt_version": o.prompt_version,
+                "sources": list(o.input_ids),
+                "decision": decisions.get(o.id or 0),
+            }
+            for o in sorted(outputs, key=lambda o: o.id or 0)
+        ],
+    }
+    return json.dumps(document, indent=2, default=str).encode("utf-8"), len(events)
+
+
 def export_audit(
-    store: Store, *, now: datetime, days: int, actor_id: int | None, actor_role: str, via: str
+    store: Store,
+    *,
+    now: datetime,
+    days: int,
+    actor_id: int | None,
+    actor_role: str,
+    via: str,
+    fmt: str = "csv",
 ) -> tuple[bytes, int]:
-    """The CSV of the last `days` days and its event count; the export itself is audited."""
-    data, count = audit_csv(store, now - timedelta(days=days))
+    """The audit log of the last `days` days as CSV or JSON, and its event count; the export
+    itself is audited."""
+    since = now - timedelta(days=days)
+    data, count = audit_json(store, since) if fmt == "json" else audit_csv(store, since)
     store.audit.add(
         at=now,
         actor_id=actor_id,
         action="audit.exported",
         subject_kind="audit_log",
         subject_id=None,
-        detail={"role": actor_role, "days": days, "events": count, "via": via},
+        detail={"role": actor_role, "days": days, "events": count, "via": via, "format": fmt},
     )
     return data, count
 

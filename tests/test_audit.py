@@ -198,5 +198,11 @@ def test_the_cli_exports_the_audit_log(
     [exported] = store.audit.events(action="audit.exported")
     store.close()
     assert exported.actor_id is None and exported.detail["via"] == "cli"
+
+    as_json = tmp_path / "audit.json"
+    assert main(["audit", "export", "--out", str(as_json), "--days", "7"]) == 0
+    document = json.loads(as_json.read_text())
+    assert [e["action"] for e in document["events"]][:1] == ["read.individual"]
+    assert document["ai_outputs"] == []
     assert main(["audit", "export", "--out", str(out), "--days", "0"]) == 2
     assert "--days must be between 1 and" in capsys.readouterr().err

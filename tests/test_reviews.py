@@ -16,7 +16,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from bot.slack.standin import SlackStandIn
-from handlers.audit import audit_csv
+from handlers.audit import audit_csv, audit_json
 from handlers.review_evidence import gather
 from handlers.review_render import APPROVE, DISCARD, EDIT, REGENERATE
 from insights.review_types import Draft
@@ -188,6 +188,13 @@ async def test_approve_sends_the_approved_text_to_the_employee_once(slack: Slack
     assert approved["actor_id"] == str(_ids(store)["ana"]) and approved["actor_role"] == "manager"
     assert json.loads(approved["detail"])["ai_output"] == output.id
     assert all(first not in r["detail"] for r in rows)  # ids, never the text
+    exported, _ = audit_json(store, slack.clock.now - timedelta(days=1))
+    document = json.loads(exported)
+    [listed] = [o for o in document["ai_outputs"] if o["id"] == output.id]
+    assert listed["sources"] == row.content["evidence"]
+    assert listed["decision"]["decision"] == "approved"
+    assert listed["decision"]["by"] == _ids(store)["ana"]
+    assert first not in exported.decode()
 
 
 async def test_nobody_but_the_drafting_manager_may_decide(slack: SlackHarness) -> None:
