@@ -211,3 +211,6 @@ class Outgoing:
     # A scheduled message's claimed delivery key (`store.deliveries`): released again if the
     # send fails, so the next run retries it instead of the message being lost.
     delivery_key: str | None = None
+    # The answer to a button press that supersedes the message holding the button (a draft
+    # approved): where the platform can, it replaces that message (a Teams card refresh).
+    in_place: bool = False

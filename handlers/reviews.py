@@ -214,8 +214,9 @@ def _owned(ctx: RequestContext, draft_id: int) -> ReviewDraft:
 
 
 def _to_manager(ctx: RequestContext, message: Message, purpose: str) -> Outgoing:
+    # It supersedes the draft message whose button was pressed (replaced in place on Teams).
     assert ctx.actor.id is not None
-    return Outgoing(ToPerson(ctx.actor.id), message, purpose)
+    return Outgoing(ToPerson(ctx.actor.id), message, purpose, in_place=True)
 
 
 def _moved_on(ctx: RequestContext, draft_id: int, version: int) -> list[Outgoing] | None:

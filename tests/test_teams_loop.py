@@ -76,3 +76,58 @@ async def test_a_goal_added_in_teams_gets_the_smart_check(offline: Offline) -> N
     assert goal.objective == "Improve communication"
     shown = json.dumps([_card(a) for a in sent if a.attachments])
     assert any(ch.isdigit() for ch in shown.split("measur", 1)[-1][:400])  # a concrete target
+
+
+async def test_approving_a_review_draft_refreshes_the_card_in_place(offline: Offline) -> None:
+    from datetime import timedelta
+
+    from tests.teams_fixtures import ANA
+
+    store, now = offline.services.store, offline.services.clock()
+    people = {p.email: p.id for p in store.people.all()}
+    li = people["li@example.com"]
+    texts = (
+        ("sam@example.com", "for untangling the flaky settlement tests with a clear write-up"),
+        ("omar@example.com", "for the calm incident review of the payout outage"),
+        ("sam@example.com", "for pairing on the ledger migration until it shipped"),
+        ("maya@example.com", "for mentoring the new hire through the first on-call week"),
+        ("omar@example.com", "for documenting the refund runbook so support could use it"),
+    )
+    for n, (giver, words) in enumerate(texts):
+        store.kudos.create(
+            giver_id=people[giver] or 0,
+            recipient_ids=[li or 0],
+            text=words,
+            company_values=["craft"],
+            platform="teams",
+            channel_id=None,
+            request_key=f"seed-{n}",
+            at=now - timedelta(days=10 + n),
+        )
+
+    sent = await offline.say(message("review draft", LI, user=ANA))
+    drafts = [a for a in sent if a.attachments and "Approve" in json.dumps(_card(a))]
+    assert drafts, "the draft arrives as a card with its buttons"
+    [approve] = [
+        a
+        for e in _card(drafts[0])["body"]
+        if e["type"] == "ActionSet"
+        for a in e["actions"]
+        if a["title"] == "Approve"
+    ]
+    press = _submit(approve["verb"], approve["data"])
+    press["from"] = {"id": ANA.id, "name": ANA.name, "properties": {"email": ANA.email}}
+    press["conversation"]["id"] = drafts[0].conversation.id
+
+    answered = await offline.say(press)
+
+    [invoke] = [a for a in answered if a.type == "invokeResponse"]
+    body = invoke.value.body.serialize()
+    assert body["type"] == "application/vnd.microsoft.card.adaptive"  # the card is replaced
+    assert "Approved version 1" in json.dumps(body["value"])
+    assert "Approve" not in [
+        a.get("title")
+        for e in body["value"]["body"]
+        if e["type"] == "ActionSet"
+        for a in e["actions"]
+    ]

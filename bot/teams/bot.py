@@ -7,9 +7,11 @@ answer at once, the way Slack gets its ack.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
 from botbuilder.schema import ChannelAccount
@@ -33,14 +35,18 @@ from bot.teams.references import Origin, origin_from_activity, save_origin, save
 from bot.teams.replies import HELP, command_help, help_message, unknown_command, welcome_message
 from bot.teams.roster import link_members, roster_pages, sync_roster
 from bot.teams.sender import TeamsSender
-from handlers.messages import Message, Outgoing, ToRequester
+from handlers.messages import Message, Outgoing, ToPerson, ToRequester
 from handlers.outcome import outcome
 from handlers.router import Router
 from handlers.services import Services
 from handlers.types import Command
+from store.models import Person
 from store.repository import Store
 
 log = logging.getLogger(__name__)
+
+# Teams waits a few seconds for an invoke's answer; leave room for the network.
+INVOKE_BUDGET_S = 2.0
 
 WELCOME_KIND = "teams.welcome"
 
@@ -83,7 +89,8 @@ class CandorTeamsBot(ActivityHandler):
         )
 
     async def on_invoke_activity(self, turn_context: TurnContext) -> InvokeResponse | None:
-        """An `Action.Execute` press: answered at once, handled by the router's action after."""
+        """An `Action.Execute` press: the router's action runs; its answer to the presser
+        replaces the card when it is ready within `INVOKE_BUDGET_S`, else it comes after."""
         interaction = interaction_from_invoke(turn_context.activity)
         if interaction is None:
             return await super().on_invoke_activity(turn_context)
@@ -93,16 +100,38 @@ class CandorTeamsBot(ActivityHandler):
             log.info("%s has no handler (request %s)", what, interaction.request_key)
             return _invoke_message("That button doesn't do anything any more. Type help.")
         directory = self._directory(turn_context)
-        self._background.spawn(
-            self._answer(
+        key = interaction.request_key
+        work = asyncio.ensure_future(
+            outcome(
                 what,
-                interaction.request_key,
-                origin,
+                key,
                 lambda: self._router.dispatch_action(interaction, self._services, directory),
-            ),
-            name=f"teams {interaction.request_key}",
+            )
         )
-        return _invoke_message("Got it.")
+        # Quick answers refresh the pressed card in place (Universal Actions); slow ones are
+        # acknowledged now and arrive as messages. The work is never cancelled half-way.
+        done, _ = await asyncio.wait({work}, timeout=INVOKE_BUDGET_S)
+        if not done:
+            self._background.spawn(self._send_when_done(what, key, origin, work), name=key)
+            return _invoke_message("Got it.")
+        outgoing = work.result()
+        presser = self._services.store.people.by_platform_id(PLATFORM, interaction.user_id)
+        refresh = next((o for o in outgoing if _refreshes_card(o, presser)), None)
+        rest = [o for o in outgoing if o is not refresh]
+        if rest:
+            self._background.spawn(self._answer(what, key, origin, _ready(rest)), name=key)
+        if refresh is None:
+            failed = next((o for o in outgoing if o.purpose == "error"), None)
+            note = failed.message.summary if failed is not None else "Got it."
+            return _invoke_message(note)
+        log.info("%s refreshed its card (request %s)", what, key)
+        return InvokeResponse(status=200, body=InvokeCard(self._sender.card(refresh.message)))
+
+    async def _send_when_done(
+        self, what: str, key: str, origin: Origin, work: asyncio.Future[list[Outgoing]]
+    ) -> None:
+        outgoing = await work
+        await self._answer(what, key, origin, _ready(outgoing))
 
     def _directory(self, turn_context: TurnContext) -> TeamsDirectory:
         return TeamsDirectory(
@@ -229,6 +258,39 @@ class InvokeMessage(Model):
         self.status_code = 200
         self.type = "application/vnd.microsoft.activity.message"
         self.value = value
+
+
+class InvokeCard(Model):
+    """The Universal Actions answer "replace the card with this one"."""
+
+    _attribute_map = {  # noqa: RUF012 - msrest reads it from the class
+        "status_code": {"key": "statusCode", "type": "int"},
+        "type": {"key": "type", "type": "str"},
+        "value": {"key": "value", "type": "object"},
+    }
+
+    def __init__(self, card: dict[str, Any]) -> None:
+        super().__init__()
+        self.status_code = 200
+        self.type = "application/vnd.microsoft.card.adaptive"
+        self.value = card
+
+
+def _refreshes_card(item: Outgoing, presser: Person | None) -> bool:
+    # An answer for the person who pressed that supersedes the pressed card. A refusal or an
+    # error never does (the card stays usable): it is shown as a message instead.
+    if not item.in_place or item.purpose == "error":
+        return False
+    if isinstance(item.to, ToRequester):
+        return True
+    return isinstance(item.to, ToPerson) and presser is not None and item.to.person_id == presser.id
+
+
+def _ready(outgoing: list[Outgoing]) -> Callable[[], Awaitable[list[Outgoing]]]:
+    async def already() -> list[Outgoing]:
+        return outgoing
+
+    return already
 
 
 def _invoke_message(note: str) -> InvokeResponse:

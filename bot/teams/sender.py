@@ -24,7 +24,7 @@ from botbuilder.schema import (
 from bot.teams.parse import PLATFORM, base_conversation_id
 from bot.teams.ratelimit import ConversationLimiter, Sleeper, with_429_retries
 from bot.teams.references import Origin, reference_from_row, save_reference
-from bot.teams.render_adaptive import render_activity
+from bot.teams.render_adaptive import render_activity, render_card
 from handlers.messages import Form, Message, Outgoing, ToChannel, ToPerson, ToRequester
 from store.repository import Store
 
@@ -69,6 +69,15 @@ class TeamsSender:
         self._limiter = limiter
         self._sleep = sleep
         self._clock = clock
+
+    def card(self, message: Message | Form) -> dict[str, Any]:
+        """A message as an Adaptive Card, people mentioned by their Teams ids (a card refresh)."""
+        if isinstance(message, Form):
+            message = message.as_message()
+        people = self._store.people.many(message.mentions())
+        return render_card(
+            message, {pid: p.teams_user_id for pid, p in people.items() if p.teams_user_id}
+        )
 
     async def deliver(self, outgoing: Sequence[Outgoing], origin: Origin | None) -> DeliveryReport:
         """Send every message; one failure is logged (ids only) and does not stop the others.
