@@ -261,7 +261,7 @@ class SlackHarness:
             await self.settle(before, answer=False)
         return ack
 
-    async def settle(self, before: int, quiet: float = 0.15, *, answer: bool = True) -> None:
+    async def settle(self, before: int, quiet: float = 0.05, *, answer: bool = True) -> None:
         """Wait until Candor has answered (a message or reply since call number `before`),
         its listener has finished, and it has made no call for `quiet` seconds. Lookups alone
         (auth.test, users.info) don't count as an answer: slow work may still be running after
