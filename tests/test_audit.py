@@ -96,7 +96,8 @@ async def test_hr_exports_the_audit_log_as_csv_in_a_dm(org: SlackHarness) -> Non
     hr = org.candor.store.people.by_email("hr@x.io")
     assert hr is not None and exported.actor_id == hr.id
     assert exported.detail == {"role": "hr", "days": 7, "events": exported.detail["events"]} | {
-        "via": "slack"
+        "via": "slack",
+        "format": "csv",
     }
 
 
