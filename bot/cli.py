@@ -225,6 +225,7 @@ def _reindex(settings: Settings) -> int:
 
     from bot.app import index_opener
     from handlers.services import utc_now
+    from store.index_documents import document_count
     from store.indexer import reindex
     from store.repository import Store
     from store.vector.index import IndexBusyError
@@ -236,7 +237,7 @@ def _reindex(settings: Settings) -> int:
         except IndexBusyError as error:
             raise SettingsError(str(error)) from None
         try:
-            with tqdm(total=store.kudos.count(), unit="doc", desc="reindex") as bar:
+            with tqdm(total=document_count(store), unit="doc", desc="reindex") as bar:
                 added = reindex(store, index, utc_now(), progress=bar.update)
         finally:
             index.close()

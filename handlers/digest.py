@@ -115,7 +115,7 @@ def _log_aggregate(
     ctx: RequestContext, kind: str, report: DigestReport, **detail: str | int
 ) -> None:
     # Aggregate reads name the scope and counts, never the people in the group.
-    counts = {"records": report.kudos or 0, "themes": len(report.themes)}
+    counts = {"records": report.records, "themes": len(report.themes)}
     window = {"weeks": report.window.weeks, "end": report.window.end.isoformat()}
     scope = {"scope": report.scope.key}
     log_read(ctx, "aggregate", kind, None, {**scope, **window, **counts, **detail})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from handlers.digest_report import DigestReport, ShownTheme, Window
+from handlers.digest_sources import Completion
 from handlers.messages import (
     Actions,
     Attachment,
@@ -20,6 +21,11 @@ from handlers.messages import (
 
 POLARITY = {"strength": ":large_green_circle: strength", "growth": ":large_orange_circle: growth"}
 TREND = {"rising": "↑ rising", "falling": "↓ falling", "steady": "→ steady", "new": "★ new"}
+SOURCE_NAMES = {
+    "kudos": ("kudos", "kudos"),
+    "checkin": ("check-in", "check-ins"),
+    "feedback": ("feedback answer", "feedback answers"),
+}
 
 
 def _period(window: Window) -> str:
@@ -39,6 +45,40 @@ def theme_line(shown: ShownTheme) -> str:
     )
 
 
+def sources_line(report: DigestReport) -> str:
+    """What the digest read, e.g. ``From 120 kudos, 40 check-ins and 12 feedback answers about
+    58 people.`` Kinds about too few people to count are left out (and said to be)."""
+    parts = [
+        f"{n} {SOURCE_NAMES[kind][n != 1]}" for kind, n in report.sources if kind in SOURCE_NAMES
+    ]
+    listed = ", ".join(parts[:-1]) + f" and {parts[-1]}" if len(parts) > 1 else "".join(parts)
+    read = f"From {listed} about" if listed else "Feedback about"
+    counted = {kind for kind, _ in report.sources}
+    totals = {"kudos": report.kudos or 0, "checkin": report.checkins, "feedback": report.feedback}
+    missing = any(n and kind not in counted for kind, n in totals.items())
+    rest = f" Kinds about fewer than {report.min_group} people are not counted." if missing else ""
+    return f"{read} {report.people} people.{rest}"
+
+
+def completion_text(completion: Completion) -> str:
+    """``85% answered · 34 of 40 check-ins · 12 people``."""
+    return (
+        f"{completion.percent}% answered · {completion.answered} of {completion.sent} "
+        f"check-ins · {completion.people} people"
+    )
+
+
+def _completion_section(report: DigestReport) -> Section | None:
+    if report.completion is None:
+        return None
+    return Section(
+        text(f"*Check-in completion* (sent in this period): {completion_text(report.completion)}"),
+        fields=tuple(
+            (c.group, text(completion_text(c))) for c in report.completion_by_department[:10]
+        ),
+    )
+
+
 def render_digest(report: DigestReport, *, title: str, details: bool) -> Message:
     """The digest as a message; `details` adds a Details button per theme (for HR)."""
     blocks: list[Block] = [
@@ -50,7 +90,7 @@ def render_digest(report: DigestReport, *, title: str, details: bool) -> Message
         return Message(summary=title, blocks=tuple(blocks))
     blocks.append(
         Section(
-            text(f"{report.kudos} kudos about {report.people} people."),
+            text(sources_line(report)),
             fields=tuple(
                 (f"#{v}", text(f"{n} kudos · {p} people")) for v, n, p in report.values[:6]
             ),
@@ -97,6 +137,9 @@ def render_digest(report: DigestReport, *, title: str, details: bool) -> Message
                 ),
             )
         )
+    completion = _completion_section(report)
+    if completion is not None:
+        blocks.append(completion)
     hidden = f"{report.hidden} smaller theme(s) hidden. " if report.hidden else ""
     writer = (
         "Theme labels are key phrases from the feedback (offline engine). "

@@ -1,28 +1,40 @@
 """What a theme digest says, computed from stored feedback — k-anonymous by construction.
 
+Themes are found over kudos, answered check-ins and written feedback (peer, upward, self;
+never a manager's note), as read by `handlers.digest_sources`.
+
 Every number and quote passes through `insights.anonymity` before it can be rendered: a theme,
 a company value or a department is shown only when the feedback behind it is about at least
 `min_group` distinct people (and they could not be isolated by combining shown groups); quotes
 only where ten or more people contributed, with names removed. Groups are counted by the people
 feedback is *about*, not by who wrote it: many authors praising or criticising one person must
-never make that person visible.
+never make that person visible. A check-in is about the person who answered it.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 
+from handlers.digest_sources import (
+    CHECKIN,
+    FEEDBACK,
+    KUDOS,
+    Completion,
+    Source,
+    checkin_completion,
+    in_scope,
+    read_sources,
+)
 from handlers.errors import CandorError
 from handlers.services import Services
 from insights.anonymity import Group, effective_min_group, safe_groups, scrub_names, snippet_allowed
 from insights.themes import FeedbackItem, Theme, find_themes
 from prompts.llm import model_name
 from prompts.theme_summaries import SPEC, ThemeInput, summarise_themes
-from store.kudos import KudosRecord, doc_id
 from store.models import Person
 
 
@@ -76,7 +88,7 @@ class DigestReport:
     scope: Scope
     window: Window
     min_group: int
-    kudos: int | None
+    kudos: int | None  # None: too few people to show anything
     people: int | None
     themes: tuple[ShownTheme, ...] = ()
     values: tuple[tuple[str, int, int], ...] = ()  # value, kudos, people
@@ -86,35 +98,42 @@ class DigestReport:
     notes: tuple[str, ...] = field(default_factory=tuple)
     # "offline" or "<model> (prompt <name> v<version>)": who wrote the labels and summaries.
     engine: str = "offline"
+    checkins: int = 0  # answered check-ins the themes read
+    feedback: int = 0  # peer, upward and self feedback the themes read
+    # (kind, records) for each kind whose records are about enough people to count them.
+    sources: tuple[tuple[str, int], ...] = ()
+    completion: Completion | None = None  # check-ins answered of those sent, whole scope
+    completion_by_department: tuple[Completion, ...] = ()
+
+    @property
+    def records(self) -> int:
+        """How many pieces of feedback the digest read, of every kind."""
+        return (self.kudos or 0) + self.checkins + self.feedback
 
 
 class IndexUnavailable(CandorError):
     """Themes need the vector index, which could not be reached."""
 
 
-def _about(record: KudosRecord, scope: Scope) -> set[int]:
-    return set(record.recipient_ids) & scope.people
-
-
-def in_scope(record: KudosRecord, scope: Scope) -> bool:
-    """Feedback belongs to a scope when it is about someone in it."""
-    return any(r in scope.people for r in record.recipient_ids)
+def _about(record: Source, scope: Scope) -> set[int]:
+    return set(record.subject_ids) & scope.people
 
 
 async def build_report(services: Services, scope: Scope, window: Window) -> DigestReport:
     """Gather the window's feedback, find themes and apply the anonymity rules."""
     min_group = effective_min_group(services.config.min_group)
-    # Reads can be large (months of feedback): keep them off the event loop that acks Slack.
-    window_records = await asyncio.to_thread(
-        services.store.kudos.between, window.previous_start, window.end
-    )
-    records = [r for r in window_records if in_scope(r, scope)]
-    current = [r for r in records if r.created_at >= window.start]
+    window_records = await read_sources(services, window.previous_start, window.end)
+    records = [r for r in window_records if in_scope(r, scope.people)]
+    current = [r for r in records if r.at >= window.start]
     directory = await asyncio.to_thread(services.store.people.all)
     people = {p.id: p for p in directory if p.id is not None}
     everyone = frozenset(pid for r in current for pid in _about(r, scope))
     if len(everyone) < min_group:
         return DigestReport(scope, window, min_group, None, None, notes=(_too_few(min_group),))
+    sent = await asyncio.to_thread(services.store.checkins.sent_between, window.start, window.end)
+    completion, by_department = checkin_completion(
+        sent, people, scope.people, min_group, window.end
+    )
 
     vectors: dict[str, list[float]] = {}
     if records:
@@ -127,22 +146,22 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
                 "The search index is unavailable right now, so I can't find themes. "
                 "Your feedback is safe in the database; try again in a few minutes."
             ) from None
-        vectors = await asyncio.to_thread(index.vectors, [doc_id(r.id) for r in records])
+        vectors = await asyncio.to_thread(index.vectors, [r.id for r in records])
     items = [
         FeedbackItem(
-            id=doc_id(r.id),
+            id=r.id,
             text=r.text,
-            vector=vectors[doc_id(r.id)],
-            subject_ids=r.recipient_ids,
-            author_id=r.giver_id,
-            at=r.created_at,
-            period="current" if r.created_at >= window.start else "previous",
+            vector=vectors[r.id],
+            subject_ids=r.subject_ids,
+            author_id=r.author_id,
+            at=r.at,
+            period="current" if r.at >= window.start else "previous",
         )
         for r in records
-        if doc_id(r.id) in vectors
+        if r.id in vectors
     ]
     result = await asyncio.to_thread(find_themes, items, min_size=min_group)
-    by_doc = {doc_id(r.id): r for r in current}
+    by_doc = {r.id: r for r in current}
     context = [Group("scope", everyone)]
 
     theme_people = {
@@ -161,7 +180,7 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
             continue
         contributors = len(theme_people[theme.id])
         snippets: tuple[str, ...] = ()
-        writers = {by_doc[i].giver_id for i in theme.item_ids if i in by_doc}
+        writers = {by_doc[i].author_id for i in theme.item_ids if i in by_doc} - {None}
         if snippet_allowed(len(writers | theme_people[theme.id])) and snippet_allowed(contributors):
             snippets = tuple(
                 scrub_names(by_doc[i].text, names) for i in theme.representative_ids if i in by_doc
@@ -176,13 +195,17 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
             )
         )
 
-    values = _grouped(current, lambda r: r.company_values, scope, min_group, context)
+    kinds, sources, kudos_people = _sources(current, scope, min_group)
+    # Values and departments break the kudos count down: both it and the scope are public.
+    kudos_context = [*context, Group("kind:kudos", kudos_people)]
+    kudos = [r for r in current if r.kind == KUDOS]
+    values = _grouped(kudos, lambda r: r.values, scope, min_group, kudos_context)
     departments = _grouped(
-        current,
-        lambda r: tuple({people[p].department for p in r.recipient_ids if p in people}),
+        kudos,
+        lambda r: tuple({people[p].department for p in r.subject_ids if p in people}),
         scope,
         min_group,
-        context,
+        kudos_context,
     )
     engine = "offline"
     if services.llm is not None and shown:
@@ -191,7 +214,12 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
         scope=scope,
         window=window,
         min_group=min_group,
-        kudos=len(current),
+        kudos=kinds[KUDOS],
+        checkins=kinds[CHECKIN],
+        feedback=kinds[FEEDBACK],
+        completion=completion,
+        completion_by_department=by_department,
+        sources=sources,
         people=len(everyone),
         themes=tuple(shown),
         engine=engine,
@@ -200,6 +228,23 @@ async def build_report(services: Services, scope: Scope, window: Window) -> Dige
         hidden=len(disclosure.hidden),
         unindexed=len(records) - len(items),
     )
+
+
+def _sources(
+    current: list[Source], scope: Scope, min_group: int
+) -> tuple[Counter[str], tuple[tuple[str, int], ...], frozenset[int]]:
+    """Records per kind; the (kind, count) pairs that may be shown, each about at least
+    `min_group` people (each kind's count is its own statistic); the people kudos are about."""
+    kinds = Counter(r.kind for r in current)
+    about: dict[str, set[int]] = defaultdict(set)
+    for record in current:
+        about[record.kind] |= _about(record, scope)
+    sources = tuple(
+        (kind, kinds[kind])
+        for kind in (KUDOS, CHECKIN, FEEDBACK)
+        if about[kind] and safe_groups([Group(kind, frozenset(about[kind]))], min_group).shown
+    )
+    return kinds, sources, frozenset(about[KUDOS])
 
 
 async def _ai_labels(
@@ -243,13 +288,14 @@ async def _ai_labels(
 
 
 def _grouped(
-    records: list[KudosRecord],
-    keys_of: Callable[[KudosRecord], Iterable[str]],
+    records: list[Source],
+    keys_of: Callable[[Source], Iterable[str]],
     scope: Scope,
     min_group: int,
     context: list[Group],
 ) -> tuple[tuple[str, int, int], ...]:
-    """Count kudos and the people they're about per key (value, department); safe groups only."""
+    """Count records and the people they're about per key (value, department); safe groups
+    only."""
     counts: dict[str, int] = defaultdict(int)
     members: dict[str, set[int]] = defaultdict(set)
     for record in records:
@@ -264,7 +310,7 @@ def _grouped(
 
 
 def _department_counts(
-    records: list[KudosRecord],
+    records: list[Source],
     people: dict[int, Person],
     scope: Scope,
     min_group: int,
@@ -272,7 +318,7 @@ def _department_counts(
 ) -> tuple[tuple[str, int], ...]:
     rows = _grouped(
         records,
-        lambda r: tuple({people[p].department for p in r.recipient_ids if p in people}),
+        lambda r: tuple({people[p].department for p in r.subject_ids if p in people}),
         scope,
         min_group,
         [Group("theme", theme_people)],

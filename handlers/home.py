@@ -42,6 +42,7 @@ from handlers.messages import (
     text,
 )
 from handlers.reporting_lines import team_of
+from handlers.review_render import period_text
 from handlers.router import HR_ONLY, Router
 from handlers.services import RequestContext, Services
 from handlers.settings_forms import OPEN_ORG
@@ -52,6 +53,7 @@ from insights.schedule import WEEKDAYS
 from store.models import Person
 
 BLOCKER_WINDOW = timedelta(days=14)
+REVIEW_WINDOW = timedelta(days=90)
 SHOWN_TEAM_LINES = 8
 MOOD_POINTS = 4
 
@@ -96,8 +98,10 @@ def _team_meetings(
 def manager_blocks(
     services: Services, manager: Person, reports: list[Person], now: datetime
 ) -> list[Block]:
-    """The team part of Home: 1:1s, check-in completion, blockers, goals at risk, and mood
-    only of reports who chose to share it. Each report's individual data read is audited."""
+    """The team part of Home: 1:1s, review drafts waiting for the manager's decision (name,
+    period and version, never the text), check-in completion, blockers, goals at risk, and
+    mood only of reports who chose to share it. Each report's individual data read is
+    audited."""
     store = services.store
     ids = [p.id for p in reports if p.id is not None]
     read: dict[int, dict[str, list[int]]] = {}
@@ -143,23 +147,32 @@ def manager_blocks(
         at_risk.append((mention(owner), f": {clip(goal.objective, 60)} — {labels}"))
         note(goal.owner_id, "goals", goal.id)
 
+    drafts: list[tuple[Span, ...]] = []
+    assert manager.id is not None
+    for draft in store.reviews.open_for_manager(manager.id):
+        subject = owners.get(draft.subject_id)
+        if subject is None:  # no longer in the manager's line: the buttons would refuse
+            continue
+        drafts.append((mention(subject), f" — {period_text(draft)} · version {draft.version}"))
+        note(draft.subject_id, "review_drafts", draft.id)
+
     blocks: list[Block] = [
         Header("Your team"),
         _team_meetings(services, manager, reports, now),
+        _listed(drafts, "Review drafts waiting for your decision", "none"),
         completion,
         _listed(blockers, "Blockers, last 14 days", "none raised"),
         _listed(at_risk, "Goals at risk", "none behind or stale"),
     ]
     if moods:
         blocks.append(_listed(moods, "Mood, shared with consent", ""))
-    assert manager.id is not None
     lead = store.settings.get(manager.id).prep_lead_hours or services.config.prep_lead_hours
     blocks.append(
         Context(
             text(
                 "You see a report's mood only if they chose to share it. Prep for each 1:1 "
-                f"arrives {lead} h before it; "
-                "`/goal team` and `/oneonone list` show more."
+                f"arrives {lead} h before it; `/review draft @name` shows a waiting draft "
+                "again with its buttons; `/goal team` and `/oneonone list` show more."
             )
         )
     )
@@ -176,8 +189,23 @@ def manager_blocks(
     return blocks
 
 
+def _review_cycle(services: Services, now: datetime) -> str:
+    """The review cycle in counts: drafts started in the last 90 days, by status. No names."""
+    counts = services.store.reviews.status_counts(now - REVIEW_WINDOW)
+    total = sum(counts.values())
+    if not total:
+        return "*Review cycle, last 90 days:* no review drafts yet"
+    drafts = "1 draft" if total == 1 else f"{total} drafts"
+    return (
+        f"*Review cycle, last 90 days:* {drafts} — {counts.get('draft', 0)} waiting for a "
+        f"manager's decision · {counts.get('approved', 0)} approved · "
+        f"{counts.get('discarded', 0)} discarded"
+    )
+
+
 def hr_blocks(services: Services, now: datetime) -> list[Block]:
-    """HR's part: where the digest goes and when it last went, and the HR commands."""
+    """HR's part: where the digest goes and when it last went, the review cycle in counts,
+    and the HR commands."""
     config = effective_core_config(services)
     digest = digest_schedule(services)
     day = f"{WEEKDAYS[digest.weekday].title()} {digest.hour:02d}:{digest.minute:02d}"
@@ -200,7 +228,7 @@ def hr_blocks(services: Services, now: datetime) -> list[Block]:
         ),
         Section(
             text(
-                "*Review cycle:* not started · *Calibration view:* not available yet\n"
+                f"{_review_cycle(services, now)}\n*Calibration view:* not available yet\n"
                 "`/digest` posts the current themes in a channel · `/candor audit` exports "
                 "the audit log · `/candor settings org` changes values, group size and digest"
             )

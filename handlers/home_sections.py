@@ -1,4 +1,5 @@
-"""The personal part of Candor's Home: a person's own kudos, goals, next 1:1 and check-ins.
+"""The personal part of Candor's Home: a person's own check-ins, feedback requests waiting
+for them, kudos, goals and next 1:1.
 
 Everything here is about the person looking at it; the team and HR parts are in
 `handlers.home`. Times are shown in the person's own time zone.
@@ -7,9 +8,10 @@ Everything here is about the person looking at it; the team and HR parts are in
 from __future__ import annotations
 
 from collections import Counter
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from handlers.feedback_render import OPEN_ACTION as FEEDBACK_ACTION
 from handlers.messages import (
     Actions,
     Block,
@@ -30,6 +32,7 @@ KUDOS_WINDOW = timedelta(days=90)
 SHOWN_KUDOS = 3
 SHOWN_GOALS = 5
 SHOWN_AGENDA = 5
+SHOWN_REQUESTS = 3
 TREND_LENGTH = 8
 HISTORY = 60
 CLIP = 90
@@ -225,6 +228,37 @@ def checkin_blocks(services: Services, person: Person, now: datetime) -> list[Bl
     return [Section(text("\n".join(lines)))]
 
 
+def feedback_blocks(services: Services, person: Person) -> list[Block]:
+    """Feedback requests waiting for the person's answer, each with its answer button."""
+    assert person.id is not None
+    store = services.store
+    waiting = store.feedback.pending_for(person.id)
+    askers = store.people.many(r.requester_id for r in waiting)
+    # A request from someone who left can't be answered (nobody would read it): not shown.
+    shown = [
+        (r, askers[r.requester_id])
+        for r in waiting
+        if r.requester_id in askers and askers[r.requester_id].active
+    ]
+    title = "Feedback requests waiting for you"
+    if not shown:
+        return [Section(text(f"*{title}:* none right now."))]
+    zone = zone_of(services, person)
+    blocks: list[Block] = [Section(text(f"*{title}:* {len(shown)}"))]
+    for request, asker in shown[:SHOWN_REQUESTS]:
+        at = request.created_at
+        asked = format_date((at if at.tzinfo else at.replace(tzinfo=UTC)).astimezone(zone).date())
+        topic = f" about “{clip(request.topic, 80)}”" if request.topic.strip() else ""
+        blocks.append(Section(text("• ", mention(asker), f" asked{topic} on {asked}")))
+        blocks.append(
+            Actions((Button("Give feedback", FEEDBACK_ACTION, str(request.id), "primary"),))
+        )
+    if len(shown) > SHOWN_REQUESTS:
+        more = len(shown) - SHOWN_REQUESTS
+        blocks.append(Context(text(f"…and {more} more: `/feedback pending` lists them all.")))
+    return blocks
+
+
 def employee_actions(services: Services, person: Person, now: datetime) -> Actions:
     """The buttons for what people do most."""
     return Actions(
@@ -232,6 +266,7 @@ def employee_actions(services: Services, person: Person, now: datetime) -> Actio
             Button("Give kudos", f"{HELP_ACTION}:kudos", "kudos", "primary"),
             Button("Check in", CHECKIN_ACTION, period_of(services, person, now)),
             Button("Add a goal", f"{HELP_ACTION}:goal", "goal add"),
+            Button("Request feedback", f"{HELP_ACTION}:feedback", "feedback request"),
             Button("Settings", SETTINGS_ACTION),
             Button("All commands", f"{HELP_ACTION}:all", "candor help"),
         )
@@ -243,6 +278,7 @@ def employee_blocks(services: Services, person: Person, now: datetime) -> list[B
     return [
         Header("You"),
         *checkin_blocks(services, person, now),
+        *feedback_blocks(services, person),
         *kudos_blocks(services, person, now),
         *goal_blocks(services, person, now),
         *oneonone_blocks(services, person, now),

@@ -9,8 +9,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from store import audit
+from store import audit, outbox
 from store.db import session_scope
+from store.index_documents import checkin_doc_id
 from store.models import Checkin, CheckinPlan
 
 
@@ -135,6 +136,8 @@ class CheckinRepo:
                     row.updated_at = at
                     session.add(row)
                     session.flush()
+                    assert row.id is not None
+                    outbox.enqueue(session, checkin_doc_id(row.id), outbox.UPSERT, at)
                     action = "checkin.edited" if edited else "checkin.submitted"
                     audit.record(
                         session,
@@ -182,6 +185,15 @@ class CheckinRepo:
                     select(Checkin).where(
                         col(Checkin.submitted_at) >= start, col(Checkin.submitted_at) < end
                     )
+                ).all()
+            )
+
+    def sent_between(self, start: datetime, end: datetime) -> list[Checkin]:
+        """Every check-in sent in [start, end), answered or not (completion statistics)."""
+        with session_scope(self._engine) as session:
+            return list(
+                session.exec(
+                    select(Checkin).where(col(Checkin.sent_at) >= start, col(Checkin.sent_at) < end)
                 ).all()
             )
 

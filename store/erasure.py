@@ -28,7 +28,7 @@ from store import audit, outbox
 from store.db import session_scope
 from store.deletion import chunks, delete_kudos
 from store.kudos import doc_id
-from store.loop_erasure import count_loop_records, erase_loop_records
+from store.loop_erasure import count_loop_records, erase_loop_records, loop_doc_ids
 from store.models import (
     AIOutput,
     AuditEvent,
@@ -84,6 +84,7 @@ class ErasureReport:
 @dataclass(frozen=True)
 class _Plan:
     deleted: list[int]  # kudos removed outright
+    loop_docs: list[str]  # index documents of their check-ins and feedback (all deleted)
     unlinked: list[int]  # kudos kept for their other recipients, without this person
     redacted: dict[int, str]  # kudos (kept) whose text named the person: the new text
     ai_inputs: dict[int, list[str]]  # AI output id -> its input ids without erased records
@@ -101,6 +102,11 @@ def _name_pattern(person: Person) -> re.Pattern[str] | None:
     if not terms and not handle:
         return None
     return re.compile(rf"(?<![\w@])(?:{'|'.join(terms + handle)})(?![\w@-]|\.\w)", re.IGNORECASE)
+
+
+def _drafted_about(session: Session, output_id: int, person_id: int | None) -> bool:
+    output = session.get(AIOutput, output_id)
+    return output is not None and (output.output or {}).get("subject") == person_id
 
 
 def _plan(session: Session, person: Person) -> _Plan:
@@ -129,12 +135,17 @@ def _plan(session: Session, person: Person) -> _Plan:
             new_text = pattern.sub(REDACTED, kudos.text)
             if kudos.id not in deleted and new_text != kudos.text:
                 redacted[kudos.id or 0] = new_text
-    erased_docs = {doc_id(i) for i in deleted}
+    loop_docs = loop_doc_ids(session, pid or 0)
+    erased_docs = {doc_id(i) for i in deleted} | set(loop_docs)
     ai_inputs: dict[int, list[str]] = {}
-    for output_id, inputs in session.exec(select(AIOutput.id, AIOutput.input_ids)):
+    outputs = select(AIOutput.id, AIOutput.kind, AIOutput.input_ids)
+    for output_id, kind, inputs in session.exec(outputs):
         kept = [i for i in inputs or [] if i not in erased_docs]
-        if output_id is not None and len(kept) != len(inputs or []):
-            ai_inputs[output_id] = kept
+        if output_id is None or len(kept) == len(inputs or []):
+            continue
+        if kind == "review_draft" and _drafted_about(session, output_id, pid):
+            continue  # deleted with the draft about them (`store.loop_erasure`)
+        ai_inputs[output_id] = kept
     actor_events = int(session.exec(select(func.count()).where(AuditEvent.actor_id == pid)).one())
     recipient_events: dict[int, dict[str, object]] = {}
     for chunk in chunks(sorted(received)):
@@ -169,6 +180,7 @@ def _plan(session: Session, person: Person) -> _Plan:
     )
     return _Plan(
         deleted=sorted(deleted),
+        loop_docs=loop_docs,
         unlinked=unlinked,
         redacted=redacted,
         ai_inputs=ai_inputs,
@@ -286,6 +298,8 @@ def erase_person(
         for chunk in chunks(plan.conversations):
             session.execute(delete(ConversationRef).where(col(ConversationRef.id).in_(chunk)))
         report = replace(plan.report, **erase_loop_records(session, person_id))
+        for loop_doc in plan.loop_docs:
+            outbox.enqueue(session, loop_doc, outbox.DELETE, at)
         _scrub_person(session, person, at)
         session.execute(
             update(PrivacyRequest)

@@ -21,8 +21,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from store import audit
+from store import audit, outbox
 from store.db import session_scope
+from store.index_documents import INDEXED_FEEDBACK_KINDS, feedback_doc_id
 from store.models import Delivery, Feedback, FeedbackRequest, Person, ProcessedRequest
 
 KINDS = ("peer", "upward", "self", "manager_note")
@@ -165,6 +166,7 @@ class FeedbackRepo:
             )
             session.add(feedback)
             session.flush()
+            _queue_index(session, feedback, at)
             detail = {"request": request_id, "subject": feedback.subject_id, "kind": feedback.kind}
             _audit(session, at, responder.id, "feedback.answered", "feedback", feedback.id, detail)
             return feedback, feedback.id
@@ -220,6 +222,7 @@ class FeedbackRepo:
             )
             session.add(feedback)
             session.flush()
+            _queue_index(session, feedback, at)
             action = "feedback.note_added" if kind == "manager_note" else "feedback.given"
             detail = {"subject": subject_id, "kind": kind, "shareable": shareable}
             _audit(session, at, author_id, action, "feedback", feedback.id, detail)
@@ -255,6 +258,7 @@ class FeedbackRepo:
                 action = "feedback.self_edited"
             session.add(current)
             session.flush()
+            _queue_index(session, current, at)
             _audit(session, at, person_id, action, "feedback", current.id, {"kind": "self"})
             return current, current.id
 
@@ -266,6 +270,16 @@ class FeedbackRepo:
         with session_scope(self._engine) as session:
             query = select(Feedback).where(
                 Feedback.subject_id == subject_id, col(Feedback.created_at) >= since
+            )
+            return list(session.exec(query.order_by(col(Feedback.created_at), col(Feedback.id))))
+
+    def written_between(self, start: datetime, end: datetime) -> list[Feedback]:
+        """Peer, upward and self feedback written in [start, end), oldest first (themes)."""
+        with session_scope(self._engine) as session:
+            query = select(Feedback).where(
+                col(Feedback.kind).in_(INDEXED_FEEDBACK_KINDS),
+                col(Feedback.created_at) >= start,
+                col(Feedback.created_at) < end,
             )
             return list(session.exec(query.order_by(col(Feedback.created_at), col(Feedback.id))))
 
@@ -301,6 +315,12 @@ class FeedbackRepo:
                 return None
             raise
         return result
+
+
+def _queue_index(session: Session, feedback: Feedback, at: datetime) -> None:
+    # Manager notes are private to the manager: they never reach the index or the themes.
+    if feedback.kind in INDEXED_FEEDBACK_KINDS and feedback.id is not None:
+        outbox.enqueue(session, feedback_doc_id(feedback.id), outbox.UPSERT, at)
 
 
 def _current_self(session: Session, person_id: int, at: datetime) -> Feedback | None:

@@ -1,4 +1,7 @@
-"""Feeding the vector index from SQL: drain the outbox in batches, or rebuild everything."""
+"""Feeding the vector index from SQL: drain the outbox in batches, or rebuild everything.
+
+The documents themselves (kudos, check-ins, feedback) are built in `store.index_documents`.
+"""
 
 from __future__ import annotations
 
@@ -6,29 +9,14 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
-from store.kudos import KudosRecord, doc_id
+from store.index_documents import all_documents, kudos_document, load_documents
 from store.outbox import DELETE
 from store.repository import Store
-from store.vector.index import IndexDoc, VectorIndex
+from store.vector.index import VectorIndex
+
+__all__ = ["drain_outbox", "kudos_document", "reindex"]
 
 log = logging.getLogger(__name__)
-
-
-def kudos_document(record: KudosRecord) -> IndexDoc:
-    """The index document for a kudos: its text plus ids to filter on (never names)."""
-    return IndexDoc(
-        id=doc_id(record.id),
-        text=record.text,
-        metadata={
-            "kind": "kudos",
-            "record_id": record.id,
-            "giver_id": record.giver_id,
-            # Chroma metadata holds scalars only: delimited lists keep `contains` filters exact.
-            "recipient_ids": "," + ",".join(str(i) for i in record.recipient_ids) + ",",
-            "values": "," + ",".join(record.company_values) + ",",
-            "created_at": int(record.created_at.timestamp()),
-        },
-    )
 
 
 def drain_outbox(store: Store, index: VectorIndex, now: datetime, batch_size: int = 64) -> int:
@@ -36,6 +24,8 @@ def drain_outbox(store: Store, index: VectorIndex, now: datetime, batch_size: in
 
     Entries are settled only after the index accepted the batch, so a crash or an index
     outage leaves them pending and a later call applies them (upserts are idempotent).
+    An upsert is built from the record as SQL holds it now; a record that is gone, or no
+    longer indexable, is deleted from the index instead.
     """
     entries = store.outbox.pending(batch_size)
     if not entries:
@@ -44,19 +34,15 @@ def drain_outbox(store: Store, index: VectorIndex, now: datetime, batch_size: in
     for entry in entries:  # oldest first: the last op on a document wins
         latest[entry.doc_id] = entry.op
     deletes = [d for d, op in latest.items() if op == DELETE]
-    kudos_ids = [
-        int(d.split(":", 1)[1])
-        for d, op in latest.items()
-        if op != DELETE and d.startswith("kudos:")
-    ]
-    records = store.kudos.get_many(kudos_ids)
-    found = {doc_id(r.id) for r in records}
+    upserts = [d for d, op in latest.items() if op != DELETE]
+    found = load_documents(store, upserts)
     # A record erased after it was queued has nothing to index: make sure it is gone.
-    deletes += [doc_id(i) for i in kudos_ids if doc_id(i) not in found]
+    deletes += [d for d in upserts if d not in found]
+    docs = [found[d] for d in upserts if d in found]
     entry_ids = [e.id for e in entries if e.id is not None]
     try:
-        if records:
-            index.upsert([kudos_document(r) for r in records])
+        if docs:
+            index.upsert(docs)
         if deletes:
             index.delete(deletes)
     except Exception as error:
@@ -77,20 +63,17 @@ def reindex(
     """Rebuild the index from SQL: drop it, add every record, settle the outbox.
 
     Args:
-        progress: called with the number of records added after each batch.
+        progress: called with the number of documents added after each batch.
     """
     index.reset()
     added = 0
-    last_id = 0
-    while True:
-        page = store.kudos.page(last_id, batch_size)
-        if not page:
-            break
-        index.upsert([kudos_document(r) for r in page])
-        added += len(page)
-        last_id = page[-1].id
+    for docs in all_documents(store, batch_size):
+        if not docs:
+            continue
+        index.upsert(docs)
+        added += len(docs)
         if progress:
-            progress(len(page))
+            progress(len(docs))
     store.outbox.settle_all(now)
     log.info("reindexed %s records", added)
     return added

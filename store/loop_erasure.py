@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import delete, func, update
 from sqlmodel import Session, col, or_, select
 
+from store.index_documents import checkin_doc_id, feedback_doc_id
 from store.models import (
     AgendaItem,
     AIOutput,
@@ -47,6 +48,16 @@ def _request_filter(person_id: int) -> Any:
         col(FeedbackRequest.requester_id) == person_id,
         col(FeedbackRequest.responder_id) == person_id,
     )
+
+
+def loop_doc_ids(session: Session, person_id: int) -> list[str]:
+    """The index documents of what `erase_loop_records` deletes: the person's check-ins and
+    all feedback by or about them (every kind: removing a document never indexed is a no-op)."""
+    checkins = session.exec(select(Checkin.id).where(col(Checkin.person_id) == person_id))
+    feedback = session.exec(select(Feedback.id).where(_feedback_filter(person_id)))
+    return [checkin_doc_id(i) for i in checkins if i is not None] + [
+        feedback_doc_id(i) for i in feedback if i is not None
+    ]
 
 
 def count_loop_records(session: Session, person_id: int) -> dict[str, int]:

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import func, update
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
@@ -97,6 +97,31 @@ class ReviewRepo:
                 .order_by(col(ReviewDraft.id).desc())
                 .limit(1)
             ).first()
+
+    def open_for_manager(self, manager_id: int) -> list[ReviewDraft]:
+        """The drafts a manager asked for and has not yet approved or discarded, oldest first."""
+        with session_scope(self._engine) as session:
+            return list(
+                session.exec(
+                    select(ReviewDraft)
+                    .where(ReviewDraft.manager_id == manager_id, ReviewDraft.status == DRAFT)
+                    .order_by(col(ReviewDraft.created_at), col(ReviewDraft.id))
+                )
+            )
+
+    def status_counts(self, since: datetime) -> dict[str, int]:
+        """How many drafts started at or after `since` are open, approved or discarded (every
+        status present, zero included): counts only, for HR's view of the review cycle."""
+        counts = dict.fromkeys((DRAFT, *DECISIONS), 0)
+        with session_scope(self._engine) as session:
+            rows = session.exec(
+                select(ReviewDraft.status, func.count())
+                .where(col(ReviewDraft.created_at) >= since)
+                .group_by(col(ReviewDraft.status))
+            ).all()
+        for status, count in rows:
+            counts[status] = counts.get(status, 0) + int(count)
+        return counts
 
     def update_content(
         self,

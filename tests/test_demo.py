@@ -111,6 +111,7 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert loop["nudges"] == loop["nudges_with_evidence"] == loop["report_preps"] == 1
     assert (loop["modals_opened"], loop["evidence_views"], loop["agenda_items"]) == (3, 1, 1)
     assert loop["ack_max_ms"] < 3000
+    assert summary["home_tabs"] == 3  # an employee's, a manager's and HR's, each published once
 
     raw = (out / "transcript.html").read_text(encoding="utf-8")
     assert "<script" not in raw and 'src="http' not in raw
@@ -174,6 +175,26 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert any("Mood: 3/5 (okay), shared with their consent" in m for m in priya)  # Aisha's
     assert "Added to your agenda with Mateo Fernández" in " ".join(priya)
 
+    # The App Home: a sidebar section with each role's Home tab as Candor published it.
+    assert '<h2 class="group">App Home</h2>' in raw
+    mateo_home = _view(raw, "home-mateo")
+    assert "Hi Mateo!" in mateo_home and "Cut refund API p95" in mateo_home
+    assert "Your mood trend: 2 — seen by only you" in mateo_home
+    assert "Your team" not in mateo_home and "Weekly themes digest" not in mateo_home
+    priya_home = _view(raw, "home-priya")
+    assert "Your team" in priya_home and "@Mateo Fernández — Tue 8 Dec, 10:00" in priya_home
+    assert "Review drafts waiting for your decision" in priya_home
+    consent = priya_home[
+        priya_home.index("Mood, shared with consent") : priya_home.index("You see a report's")
+    ]
+    assert "@Aisha Bello: 3" in consent and "@Mateo Fernández" not in consent
+    hannah_home = _view(raw, "home-hannah")
+    hr = hannah_home[hannah_home.index("Weekly themes digest") : hannah_home.index("Candor prep")]
+    assert "Review cycle, last 90 days" in hr and "Your team" not in hannah_home
+    assert not any(m.name in hr for m in scenario.ORG)  # the HR part names nobody
+    assert loop_scenario.MATEO_BLOCKER not in hannah_home
+    assert "Welcome to Candor" in hannah_home  # her first visit's welcome DM
+
     # Counted in SQL: each platform's kudos once (the redelivered activity stored once).
     with sqlite3.connect(out / "candor.db") as db:
         by_platform = dict(db.execute("SELECT platform, COUNT(*) FROM kudos GROUP BY platform"))
@@ -193,7 +214,7 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         store.close()
     index = open_index(make_embedder("minilm", data / "models"), data_dir=out, chroma_url=None)
     try:
-        assert index.count() == ALL_KUDOS
+        assert index.count() == ALL_KUDOS + 2  # and the two answered check-ins of the loop week
     finally:
         index.close()
     assert list((data / "models").glob("*.onnx")), "the model was converted into the shared cache"
@@ -210,6 +231,10 @@ def test_demo_runs_end_to_end(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "Fri 4 Dec 09:00 Tokyo  Candor (scheduled) sends Tokyo's check-ins" in loop_part
     assert "filled in What progress did you make on your goals?" in loop_part
     assert "  Loop week     12 check-ins sent at 09:00 local in 4 zones, 2 answered" in printed
+    assert "Priya Raman (manager) opens Home" in printed
+    assert (
+        "  App Home      3 Home tabs (employee, manager, HR), 3 published exactly once" in printed
+    )
     for secretless in (printed, raw, (out / "demo.log").read_text()):
         assert "xoxb-" not in secretless  # the per-run token is never shown
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import AsyncIterator
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +13,7 @@ import pytest
 from langchain_core.language_models.fake_chat_models import FakeListChatModel
 
 from tests.conftest import FakeClock, SlackHarness
-from tests.digest_org import ThemeLabeller, posted, running_digest_org
+from tests.digest_org import DEPARTMENTS, ThemeLabeller, posted, running_digest_org
 
 
 @pytest.fixture
@@ -207,3 +209,101 @@ async def test_an_llm_that_answers_nonsense_leaves_the_offline_labels(
         assert "outage" in rendered
         assert "offline engine" in rendered
         assert org.candor.store.ai_outputs.recent() == []
+
+
+# A check-in topic and a peer-feedback topic, in words no kudos uses.
+PIPELINE = "the flaky deploy pipeline blocked our releases"
+REVIEWS = "clear and kind code review comments on every pull request"
+
+
+def seed_loop(org: SlackHarness) -> dict[str, list[int]]:
+    """Every engineer was sent this week's check-in; all of Payments and most of Platform
+    answered (about the pipeline), one in Design did. Peer feedback about reviews went round
+    all of them, and a manager kept a private note. Returns the people by department."""
+    store, now = org.candor.store, org.clock()
+    team: dict[str, list[int]] = {d: [] for d in DEPARTMENTS}
+    for person in store.people.all():
+        if person.department in team and person.id is not None:
+            team[person.department].append(person.id)
+    answering = team["Payments"] + team["Platform"][:5] + team["Design"][:1]
+    for ids in team.values():
+        for n, person_id in enumerate(ids):
+            store.checkins.mark_sent(person_id, "2026-W45", now - timedelta(days=2))
+            if person_id in answering:
+                store.checkins.submit(
+                    person_id,
+                    "2026-W45",
+                    answers={"progress": f"{PIPELINE} {['today', 'again'][n % 2]}"},
+                    mood=1,
+                    blocker="",
+                    at=now - timedelta(days=1),
+                )
+    reviewers = [p for ids in team.values() for p in ids]
+    for n, author in enumerate(reviewers):
+        store.feedback.add_once(
+            f"peer-{n}",
+            author_id=author,
+            subject_id=reviewers[(n + 1) % len(reviewers)],
+            kind="peer",
+            text=f"{REVIEWS} {['this week', 'lately'][n % 2]}",
+            at=now - timedelta(days=1),
+        )
+    store.feedback.add_once(
+        "note",
+        author_id=team["Payments"][0],
+        subject_id=team["Payments"][1],
+        kind="manager_note",
+        text="a private salary negotiation note",
+        at=now - timedelta(days=1),
+    )
+    return team
+
+
+async def _digest(org: SlackHarness, text: str = "") -> list[Any]:
+    await org.post(org.command_body(text, command="/digest", user="U0HR", channel="C0PEOPLE"))
+    await org.settle(len(org.standin.calls), quiet=0.5)
+    [post] = posted(org, "C0PEOPLE")
+    return list(post.args["blocks"])
+
+
+async def test_themes_cover_checkins_and_peer_feedback_but_never_notes(org: SlackHarness) -> None:
+    seed_loop(org)
+
+    blocks = await _digest(org)
+    rendered = json.dumps(blocks, ensure_ascii=False)
+
+    themes = " ".join(b["text"]["text"] for b in blocks if "mentions (" in str(b.get("text")))
+    assert "pipeline" in themes and "review" in themes  # both found as themes
+    assert "outage" in rendered  # kudos still are
+    assert "salary" not in rendered
+    # The sources are counted by kind; 14 people answered about the pipeline: it is quoted.
+    assert re.search(
+        r"From \d+ kudos, 14 check-ins and 19 feedback answers about \d+ people", rendered
+    )
+    assert PIPELINE in rendered
+
+
+async def test_checkin_completion_shows_big_departments_only(org: SlackHarness) -> None:
+    team = seed_loop(org)
+
+    blocks = await _digest(org)
+
+    [section] = [b for b in blocks if "Check-in completion" in b.get("text", {}).get("text", "")]
+    sent = sum(len(ids) for ids in team.values())
+    assert f"74% answered · 14 of {sent} check-ins · {sent} people" in section["text"]["text"]
+    fields = {f["text"].split("\n")[0]: f["text"].split("\n")[1] for f in section["fields"]}
+    assert fields["*Payments*"] == "100% answered · 8 of 8 check-ins · 8 people"
+    # Design (4 people) is too small; Platform would give Design away by subtraction.
+    assert set(fields) == {"*Payments*"}
+
+
+async def test_no_completion_is_shown_for_a_team_below_the_minimum(org: SlackHarness) -> None:
+    seed_loop(org)
+
+    blocks = await _digest(org, "Payments")
+
+    rendered = json.dumps(blocks, ensure_ascii=False)
+    assert "100% answered · 8 of 8 check-ins" in rendered
+    org.standin.clear()
+    design = json.dumps(await _digest(org, "Design"), ensure_ascii=False)
+    assert "Check-in completion" not in design and "Fewer than 5 people" in design

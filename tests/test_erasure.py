@@ -20,6 +20,7 @@ from sqlmodel import SQLModel
 
 from bot.cli import main
 from store.erasure import ERASED_NAME, ErasureReport, erase_person, preview_erasure
+from store.index_documents import checkin_doc_id, feedback_doc_id
 from store.indexer import drain_outbox
 from store.kudos import doc_id
 from store.people import DirectoryEntry
@@ -196,12 +197,14 @@ def seed(store: Store) -> Org:
     }
     seed_loop(store, ids)
     seed_review(store, ids)
+    li_checkin = store.checkins.get(ids["li"], "2026-W45")
+    assert li_checkin is not None and li_checkin.id is not None
     store.ai_outputs.record(
         kind="theme_summaries",
         model="fake",
         prompt="theme_summaries",
         prompt_version="1",
-        input_ids=[doc_id(kudos["given"]), doc_id(kudos["others"])],
+        input_ids=[doc_id(kudos["given"]), checkin_doc_id(li_checkin.id), doc_id(kudos["others"])],
         output={"t1": {"label": "Testing", "summary": "Praise for careful testing."}},
         at=NOW,
     )
@@ -267,6 +270,10 @@ def test_erasure_leaves_nothing_in_sql_or_the_index(store: Store, chroma: Chroma
     li = org.ids["li"]
     request = store.privacy.concerning(li)[0]
     assert all(t.lower() in everything_in_sql(store) for t in LI_TRACES)  # the test can see
+    # Li's check-in and the four peer, upward and self feedback are indexed; the note is not.
+    loop_docs = {d for d in chroma.ids() if not d.startswith("kudos:")}
+    assert len([d for d in loop_docs if d.startswith("checkin:")]) == 1
+    assert len([d for d in loop_docs if d.startswith("feedback:")]) == 4
 
     report = erase_person(store, li, NOW, actor_id=org.ids["hana"], request_id=request.id)
     fill(store, chroma)
@@ -275,7 +282,9 @@ def test_erasure_leaves_nothing_in_sql_or_the_index(store: Store, chroma: Chroma
     dump = everything_in_sql(store)
     assert [t for t in LI_TRACES if t.lower() in dump] == []
     gone = {doc_id(org.kudos["given"]), doc_id(org.kudos["only"])}
-    assert chroma.ids() == {doc_id(k) for k in org.kudos.values()} - gone
+    [kept_feedback] = store.feedback.about(org.ids["omar"], NOW)
+    kept_docs = {doc_id(k) for k in org.kudos.values()} - gone
+    assert chroma.ids() == kept_docs | {feedback_doc_id(kept_feedback.id or 0)}
     assert store.outbox.pending_count() == 0
     # Shared and naming kudos stay, without Li; kudos between others are untouched.
     kept = {k.id: k for k in store.kudos.get_many(list(org.kudos.values()))}
@@ -313,7 +322,6 @@ def test_erasure_leaves_nothing_in_sql_or_the_index(store: Store, chroma: Chroma
     assert team_goal.objective == "Ship payments v2"
     # Feedback by or about Li and the requests Li made or was asked are gone; others' stay.
     assert (event.detail["feedback_deleted"], event.detail["feedback_requests_deleted"]) == (4, 3)
-    [kept_feedback] = store.feedback.about(org.ids["omar"], NOW)
     assert kept_feedback.text == "runbooks saved the night"
     assert store.feedback.pending_for(org.ids["omar"]) == []
 
@@ -407,7 +415,8 @@ def test_cli_erase_with_yes_erases_from_sql_and_the_index(shell: Shell) -> None:
     index = ChromaIndex(HashingEmbedder(), path=shell.root / "data" / "chroma")
     try:
         assert [t for t in LI_TRACES if t.lower() in everything_in_sql(store)] == []
-        assert index.count() == 3 and store.outbox.pending_count() == 0
+        # Three kudos between others and Sam's feedback about Omar are left.
+        assert index.count() == 4 and store.outbox.pending_count() == 0
     finally:
         index.close()
         store.close()
@@ -448,7 +457,7 @@ def test_cli_erase_while_the_server_holds_the_index_leaves_it_to_the_server(shel
         store = shell.store()
         try:
             fill(store, held)  # what the server's indexer does next
-            assert held.count() == 3
+            assert held.count() == 4  # three kudos and one feedback between others
         finally:
             store.close()
     finally:

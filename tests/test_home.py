@@ -19,6 +19,7 @@ from tests.home_harness import (
     HANA,
     LI,
     MAYA,
+    SAM,
     buttons,
     open_home,
     person,
@@ -48,6 +49,29 @@ def _checkin(
         blocker=blocker,
         at=h.clock.now,
     )
+
+
+def _draft(h: SlackHarness, report: str, manager: str, *, days_ago: int = 1) -> int:
+    """A review draft of a report by their manager, with words nobody else may read."""
+    subject, boss = person(h, report), person(h, manager)
+    assert subject.id and boss.id
+    row = h.candor.store.reviews.create(
+        subject_id=subject.id,
+        manager_id=boss.id,
+        period_start=date(2026, 5, 1),
+        period_end=date(2026, 11, 1),
+        engine="offline",
+        content={"summary": f"{report} drafted words only the manager reads"},
+        at=h.clock.now - timedelta(days=days_ago),
+    )
+    assert row.id is not None
+    return row.id
+
+
+def _decide(h: SlackHarness, draft_id: int, status: str, manager: str) -> None:
+    boss = person(h, manager).id
+    assert boss is not None
+    assert h.candor.store.reviews.decide(draft_id, 1, status, boss, h.clock.now) is not None
 
 
 async def _seed(h: SlackHarness) -> None:
@@ -170,7 +194,7 @@ async def test_hr_sees_digest_links_and_no_individual_data(home: SlackHarness) -
     view = published(home, HANA)
     shown = texts(view)
     assert "Weekly themes digest" in shown and "Latest digest:* 2 Nov 2026" in shown
-    assert "Review cycle:* not started" in shown and "/digest" in shown
+    assert "Review cycle, last 90 days:* no review drafts yet" in shown and "/digest" in shown
     assert "home.org_settings" in buttons(view)
     assert "Your team" not in shown
     assert "Waiting on the payments" not in shown and "Pager rota" not in shown
@@ -231,3 +255,75 @@ async def test_teams_shows_the_same_home_as_a_card(home: SlackHarness) -> None:
 
     assert "Your team" in card and "Li Wei" in card and "Omar Haddad" not in card
     assert "checkin.open" in card and "home.help:kudos" in card
+
+
+async def test_feedback_requests_waiting_show_with_a_button_that_opens_the_answer_form(
+    home: SlackHarness,
+) -> None:
+    ana, li = person(home, "ana"), person(home, "li")
+    assert ana.id and li.id
+    made = home.candor.store.feedback.create_requests(
+        "req-home-1",
+        requester_id=ana.id,
+        responder_ids=[li.id],
+        topic="how I ran the incident review",
+        at=home.clock.now,
+    )
+    assert made is not None
+    [request] = made
+
+    await open_home(home, LI)
+    await open_home(home, SAM)
+
+    view = published(home, LI)
+    shown = texts(view)
+    assert "Feedback requests waiting for you:* 1" in shown
+    assert "<@U0ANA> asked about “how I ran the incident review” on 2 Nov 2026" in shown
+    assert buttons(view)["feedback.open"] == str(request.id)
+    sam = texts(published(home, SAM))  # not asked: sees nothing of it
+    assert "Feedback requests waiting for you:* none" in sam and "incident review" not in sam
+
+    await home.click("feedback.open", str(request.id), user=LI, channel="D0HOME")
+
+    assert "how I ran the incident review" in texts(home.forms()[-1])
+
+
+async def test_a_manager_sees_their_open_drafts_but_never_the_draft_text(
+    home: SlackHarness,
+) -> None:
+    _draft(home, "li", "ana")
+    _decide(home, _draft(home, "sam", "ana"), "approved", "ana")
+
+    await open_home(home, ANA)
+    await open_home(home, MAYA)
+    await open_home(home, LI)
+
+    shown = texts(published(home, ANA))
+    assert "Review drafts waiting for your decision" in shown
+    assert "<@U0LI> — 1 May 2026 – 1 Nov 2026 · version 1" in shown
+    assert "<@U0SAM> — 1 May" not in shown  # approved: nothing left to decide
+    assert "drafted words" not in shown
+    maya = texts(published(home, MAYA))  # Ana's skip-level: the draft is Ana's to decide
+    assert "Review drafts waiting for your decision:* none" in maya
+    assert "Review drafts" not in texts(published(home, LI))  # not a manager
+    li = person(home, "li").id
+    reads = home.candor.store.audit.events(action="read.individual")
+    assert any(e.subject_id == li and "review_drafts" in e.detail for e in reads)
+
+
+async def test_hr_sees_the_review_cycle_in_counts_and_no_names(home: SlackHarness) -> None:
+    _draft(home, "li", "ana")
+    _decide(home, _draft(home, "sam", "ana"), "approved", "ana")
+    _decide(home, _draft(home, "ana", "maya"), "discarded", "maya")
+    _draft(home, "omar", "maya", days_ago=120)  # an earlier cycle
+
+    await open_home(home, HANA)
+
+    shown = texts(published(home, HANA))
+    assert (
+        "Review cycle, last 90 days:* 3 drafts — 1 waiting for a manager's decision · "
+        "1 approved · 1 discarded"
+    ) in shown
+    for someone in ("<@U0LI>", "<@U0SAM>", "<@U0ANA>", "<@U0OMAR>", "<@U0MAYA>"):
+        assert someone not in shown
+    assert "drafted words" not in shown and "Review drafts waiting" not in shown

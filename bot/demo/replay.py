@@ -19,6 +19,7 @@ from bot.slack.standin import MESSAGE_METHODS, RecordedCall, SlackStandIn
 from store.kudos import KudosRecord
 
 if TYPE_CHECKING:
+    from bot.demo.home_tabs import HomeOutcome
     from bot.demo.loop_replay import LoopOutcome
     from bot.demo.teams_replay import TeamsOutcome
 
@@ -241,6 +242,7 @@ class Outcome:
     names: dict[int, str]  # person id → name, from the store
     kudos: list[KudosRecord]
     index_count: int
+    documents: int  # what SQL says the index should hold: kudos, check-ins, feedback
     searches: list[SearchResult]
     linked: int
     calls: int
@@ -249,6 +251,7 @@ class Outcome:
     seconds: float = 0.0
     teams: TeamsOutcome | None = None
     loop: LoopOutcome | None = None
+    homes: HomeOutcome | None = None
 
     @property
     def slack_kudos(self) -> list[KudosRecord]:
@@ -270,4 +273,5 @@ class Outcome:
         by_step = [f"step {r.number}: {p}" for r in self.results for p in r.problems]
         teams = self.teams.all_problems() if self.teams is not None else []
         loop = self.loop.all_problems() if self.loop is not None else []
-        return [*by_step, *teams, *loop, *self.problems]
+        homes = self.homes.all_problems() if self.homes is not None else []
+        return [*by_step, *teams, *loop, *homes, *self.problems]

@@ -9,6 +9,7 @@ from dataclasses import asdict, dataclass
 from datetime import timedelta
 
 from bot.demo import scenario
+from bot.demo.home_report import home_conversations, home_section, home_total_rows
 from bot.demo.layout import INDENT, WIDTH, day, field_lines, title_line
 from bot.demo.loop_report import (
     LoopTotals,
@@ -85,6 +86,7 @@ class Totals:
     slack_calls_failed: int
     teams: TeamsTotals | None
     loop: LoopTotals | None
+    home_tabs: int  # App Home tabs published (an employee's, a manager's, HR's)
     problems: list[str]
 
 
@@ -115,6 +117,7 @@ def totals(outcome: Outcome) -> Totals:
         slack_calls_failed=outcome.failed_calls,
         teams=teams_totals(outcome.teams) if outcome.teams is not None else None,
         loop=loop_totals(outcome.loop) if outcome.loop is not None else None,
+        home_tabs=sum(1 for t in outcome.homes.tabs if t.views) if outcome.homes else 0,
         problems=outcome.all_problems(),
     )
 
@@ -160,6 +163,8 @@ def terminal_report(outcome: Outcome) -> str:
         lines += teams_section(outcome.teams)
     if outcome.loop is not None:
         lines += loop_section(outcome.loop)
+    if outcome.homes is not None:
+        lines += home_section(outcome.homes)
 
     t = totals(outcome)
     dates = sorted(k.created_at for k in outcome.kudos)
@@ -180,6 +185,7 @@ def terminal_report(outcome: Outcome) -> str:
         ("Slack calls", f"{t.slack_calls} recorded by the stand-in, {t.slack_calls_failed} failed"),
         *(teams_total_rows(outcome.teams) if outcome.teams is not None else []),
         *(loop_total_rows(outcome.loop) if outcome.loop is not None else []),
+        *(home_total_rows(outcome.homes) if outcome.homes is not None else []),
         ("values", " · ".join(f"#{v} {n}" for v, n in values.most_common())),
     ]
     lines += ["", "Totals"]
@@ -206,7 +212,8 @@ def terminal_report(outcome: Outcome) -> str:
 
 def transcript_html(outcome: Outcome) -> str:
     """The chat-client transcript: #general with commands and private replies, then each DM,
-    then the Teams day: the team's channel and each person's chat with Candor."""
+    then the Teams day: the team's channel and each person's chat with Candor; then the loop
+    week's DMs and the App Home tabs."""
     users = {
         scenario.BOT_ID: ChatUser(scenario.BOT_ID, "Candor", "Feedback assistant", is_bot=True)
     }
@@ -258,5 +265,10 @@ def transcript_html(outcome: Outcome) -> str:
         notes.append(
             f"Then {LOOP_TITLE.lower()}: {week.checkins_sent} check-ins, "
             f"{week.nudges} pre-1:1 nudge; there, times are each person's local time"
+        )
+    if outcome.homes is not None:
+        conversations += home_conversations(outcome.homes)
+        notes.append(
+            f"Last, {len(outcome.homes.tabs)} App Home tabs: an employee's, a manager's and HR's"
         )
     return render_page(scenario.COMPANY, conversations, users, notes)

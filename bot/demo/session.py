@@ -4,7 +4,8 @@ Everything is real except Slack and Teams themselves: the settings, the SQLite s
 embedder and Chroma index, Bolt with signature checks, botbuilder, and HTTP in both directions.
 Slack and the Bot Framework connector are local stand-ins, which record what each user would
 have seen. The Teams day (`bot.demo.teams_session`) runs on the same Candor after the month,
-then a week of check-ins, goals and 1:1s on Slack again (`bot.demo.loop_session`).
+then a week of check-ins, goals and 1:1s on Slack again (`bot.demo.loop_session`), and last an
+employee, a manager and HR open their App Home (`bot.demo.home_tabs`).
 """
 
 from __future__ import annotations
@@ -19,7 +20,8 @@ from pathlib import Path
 from aiohttp import ClientSession, web
 
 from bot.app import Candor, create_app
-from bot.demo import scenario, teams_scenario
+from bot.demo import loop_scenario, scenario, teams_scenario
+from bot.demo.home_tabs import replay_homes
 from bot.demo.loop_session import replay_loop
 from bot.demo.replay import (
     DemoClock,
@@ -37,6 +39,7 @@ from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.standin import SlackStandIn
 from handlers.org_import import import_directory
+from store.index_documents import document_count
 from store.vector.chroma import open_index
 from store.vector.embedder import Embedder, make_embedder
 from store.vector.index import VectorIndex
@@ -79,7 +82,7 @@ async def _dm_readers(settings: Settings) -> dict[str, str]:
 async def _search(candor: Candor, index: VectorIndex) -> list[SearchResult]:
     searches = []
     for query in SEARCHES:
-        hits = await asyncio.to_thread(index.query, query, 3)
+        hits = await asyncio.to_thread(index.query, query, 3, {"kind": "kudos"})
         ids = [int(str(h.metadata.get("record_id") or h.id.split(":")[-1])) for h in hits]
         records = {r.id: r for r in candor.store.kudos.get_many(ids)}
         found = [(h.score, records[i]) for h, i in zip(hits, ids, strict=True) if i in records]
@@ -151,6 +154,8 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
         # The week after: check-ins, goals and a 1:1, on Slack again.
         dms = {user: channel for channel, user in readers.items()}
         loop = await replay_loop(candor, url, secret, standin, clock, dms)
+        # Then an employee, a manager and HR open Candor's Home tab.
+        homes = await replay_homes(url, secret, standin, clock, dms, loop_scenario.STEPS[-1].at)
 
         while await candor.indexer.drain_once():
             pass
@@ -162,16 +167,19 @@ async def replay(out_dir: Path, models_dir: Path) -> Outcome:
             names={p.id: p.name for p in candor.store.people.all() if p.id is not None},
             kudos=candor.store.kudos.page(0, 10_000),
             index_count=await asyncio.to_thread(index.count),
+            documents=await asyncio.to_thread(document_count, candor.store),
             searches=await _search(candor, index),
             linked=imported.slack_linked,
             calls=len(standin.calls),
             failed_calls=sum(1 for c in standin.calls if not c.ok),
             teams=teams,
             loop=loop,
+            homes=homes,
         )
         # Failures during a step are reported with the step; these happened around the replay.
         step_calls = {id(c) for r in results for c in r.calls}
         step_calls |= {id(c) for r in loop.results for c in r.calls}
+        step_calls |= {id(c) for t in homes.tabs for c in t.calls}
         stray = [c for c in standin.calls if not c.ok and id(c) not in step_calls]
         outcome.problems += [f"Slack refused {c.method}: {c.error or c.status}" for c in stray]
     finally:
@@ -193,9 +201,10 @@ def _check_totals(outcome: Outcome) -> None:
     expected_all = expected + teams_scenario.expected_kudos()
     if len(outcome.kudos) != expected_all:
         outcome.problems.append(f"{len(outcome.kudos)} kudos in SQL, expected {expected_all}")
-    if outcome.index_count != len(outcome.kudos):
+    if outcome.index_count != outcome.documents:
         outcome.problems.append(
-            f"the index holds {outcome.index_count} documents for {len(outcome.kudos)} kudos"
+            f"the index holds {outcome.index_count} documents for {outcome.documents} records "
+            f"({len(outcome.kudos)} kudos, the rest check-ins and feedback)"
         )
     if outcome.linked != len(scenario.ORG):
         outcome.problems.append(

@@ -57,6 +57,8 @@ code{font-family:Menlo,Consolas,monospace;font-size:12px;color:#c01343;backgroun
  padding:5px 8px;white-space:pre-wrap}
 .modal{border:1px solid #ddd;border-radius:8px;max-width:520px;padding:12px 16px;margin:4px 0;
  box-shadow:0 4px 12px rgba(0,0,0,.12);background:#fff}
+.home{border:1px solid #ddd;border-radius:8px;max-width:640px;padding:12px 16px;margin:4px 0;
+ background:#fff}
 .modal-title{font-weight:900;font-size:17px;margin-bottom:6px}
 .modal-foot{text-align:right;border-top:1px solid #e2e2e2;margin-top:10px;padding-top:6px}
 nav h2.group{color:#f2c744;border-top:1px solid #5d2c5d;padding-top:14px}

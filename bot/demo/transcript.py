@@ -99,6 +99,12 @@ def view_html(view: Mapping[str, Any], names: Names) -> str:
     )
 
 
+def home_html(view: Mapping[str, Any], names: Names) -> str:
+    """An App Home tab (Slack's `views.publish` view of type "home") as HTML: its blocks."""
+    blocks = [b for b in view.get("blocks") or () if isinstance(b, Mapping)]
+    return f'<div class="home">{"".join(block_to_html(b, names) for b in blocks)}</div>'
+
+
 def blocks_to_html(blocks: Sequence[Block], fallback: str, names: Names) -> str:
     """A message body as HTML: its blocks, or its fallback `text` when it has none."""
     if not blocks:
@@ -158,16 +164,18 @@ class ChatMessage:
     card: Mapping[str, Any] | None = None  # a Teams message's Adaptive Card
     images: tuple[tuple[str, str], ...] = ()  # (URL, name) of images sent with the card
     in_thread: bool = False  # a reply in the thread of the message before it
-    view: Mapping[str, Any] | None = None  # a modal Candor opened (Slack's `views.open` view)
+    # A modal Candor opened (Slack's `views.open` view), or a Home it published (`views.publish`).
+    view: Mapping[str, Any] | None = None
 
 
 @dataclass
 class Conversation:
-    """A channel or a DM (a 1:1 chat with Candor in Teams), with its messages in order."""
+    """A channel, a DM (a 1:1 chat with Candor in Teams), or a person's App Home tab, with its
+    messages in order."""
 
     id: str
     title: str
-    kind: Literal["channel", "dm"]
+    kind: Literal["channel", "dm", "home"]
     messages: list[ChatMessage] = field(default_factory=list)
     platform: Literal["slack", "teams"] = "slack"
     group: str = ""  # a sidebar section of its own (after the platforms' sections), if any
@@ -199,6 +207,11 @@ def _message_html(message: ChatMessage, users: Mapping[str, ChatUser], names: Na
         note = '<div class="only">Slash command · not posted, only the sender sees it</div>'
     elif message.kind == "said":
         body = f'<div class="section">{teams_text_html(message.text)}</div>'
+    elif message.view is not None and message.view.get("type") == "home":
+        body = home_html(message.view, names)
+        viewer = users.get(message.visible_to or "")
+        shown = f" ({html.escape(viewer.name)})" if viewer else ""
+        note = f'<div class="only">Candor\'s App Home tab · only visible to you{shown}</div>'
     elif message.view is not None:
         body = view_html(message.view, names)
         viewer = users.get(message.visible_to or "")
@@ -235,6 +248,8 @@ def _conversation_html(
     teams = conversation.platform == "teams"
     if conversation.kind == "channel":
         heading = f"# {title} · Microsoft Teams" if teams else f"#{title}"
+    elif conversation.kind == "home":
+        heading = f"{title} · Candor's App Home (the Home tab)"
     else:
         heading = f"{title} · {'chat' if teams else 'direct messages'} with Candor"
     css = "view teams" if teams else "view"
@@ -274,7 +289,10 @@ def render_page(
         teams = links("channel", "# ", "teams") + links("dm", "", "teams")
         nav += f'<h2 class="teams">Microsoft Teams</h2>{teams}'
     for group in dict.fromkeys(c.group for c in conversations if c.group):
-        grouped = links("channel", "# ", group=group) + links("dm", "", group=group)
+        grouped = "".join(
+            links(kind, "# " if kind == "channel" else "", group=group)
+            for kind in ("channel", "dm", "home")
+        )
         nav += f'<h2 class="group">{html.escape(group)}</h2>{grouped}'
     # The default view comes last in the page so `.view:target ~ .default` can hide it.
     ordered = [*conversations[1:], conversations[0]] if conversations else []

@@ -13,6 +13,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     AsyncServerErrorRetryHandler,
 )
+from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.inflight import InFlight
@@ -20,15 +21,18 @@ from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.directory import SlackDirectory
 from bot.slack.home import register_home_listeners
-from bot.slack.oauth import SlackOAuth, register_revocation_listeners
+from bot.slack.oauth import InstallHook, SlackOAuth, register_revocation_listeners
 from bot.slack.parse import command_from_payload, interaction_from_payload, interaction_from_view
 from bot.slack.sender import ReplyTarget, SlackSender
+from bot.slack.workspaces import client_with_token
 from handlers.errors import InvalidInput
+from handlers.identity import resolve
 from handlers.messages import Outgoing
 from handlers.outcome import outcome
 from handlers.router import Router
 from handlers.services import Services
 from handlers.types import MentionRef
+from handlers.welcome import maybe_welcome
 
 log = logging.getLogger(__name__)
 
@@ -58,6 +62,41 @@ def make_client(settings: Settings) -> AsyncWebClient:
             AsyncConnectionErrorRetryHandler(max_retry_count=2),
         ],
     )
+
+
+def installer_welcome(
+    services: Services, sender: SlackSender, client: AsyncWebClient, inflight: InFlight
+) -> InstallHook:
+    """What runs after an install through `/slack/install`: the installer's welcome DM, sent
+    once ever (`handlers.welcome`), with the new workspace's bot token.
+
+    The installer is matched to a person by their Slack id, else by their profile's email;
+    someone not in the org directory gets nothing. It runs before Bolt's success page goes
+    back (a lookup and one DM at most), so the install is complete when the page shows; a
+    failure is logged with ids only and the page is shown all the same.
+    """
+
+    async def welcome(installation: Installation) -> None:
+        token, user_id, team_id = installation.bot_token, installation.user_id, installation.team_id
+        if not token or not user_id:
+            return
+        speaking = client_with_token(client, token)
+        person = (await resolve(services, SlackDirectory(speaking), user_id)).person
+        if person is None:
+            log.info("installer of team %s is not in the org directory: no welcome", team_id)
+            return
+        if team_id:
+            services.store.people.set_slack_team({user_id}, team_id)
+        outgoing = await maybe_welcome(services, person.id)
+        if outgoing:
+            report = await sender.with_client(speaking).deliver(outgoing, ReplyTarget(user_id))
+            log.info("installer welcome: %s sent, %s failed", report.sent, len(report.failed))
+
+    async def tracked(installation: Installation) -> None:
+        async with inflight.track():  # a shutdown waits for it like for any listener
+            await welcome(installation)
+
+    return tracked
 
 
 def build_slack_app(
@@ -211,5 +250,7 @@ def build_slack_app(
         app.action(re.compile("^" + re.escape(prefix)))(on_action)
         app.view(re.compile("^" + re.escape(prefix)))(on_view)
     register_revocation_listeners(app, oauth)
+    if oauth is not None:
+        oauth.on_installed(installer_welcome(services, sender, client, inflight))
     register_home_listeners(app, services, router, speaking, inflight)
     return app

@@ -1,6 +1,9 @@
 """Slack OAuth for several workspaces: slack_sdk's installation and state stores on Candor's
 database, Bolt's OAuth settings, and the `app_uninstalled` / `tokens_revoked` listeners.
 
+Work that follows a successful install (the installer's welcome DM, `bot.slack.app`) is added
+with `SlackOAuth.on_installed`; the installer still gets Bolt's own success page.
+
 The tables (`slack_installations`, `slack_bots`, `slack_oauth_states`) come from migration 0006;
 nothing here creates tables. slack_sdk's SQLAlchemy stores are synchronous, so each call runs
 on a worker thread and the event loop never waits on the database. Logs carry ids, never tokens.
@@ -10,7 +13,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -46,6 +50,8 @@ STATE_EXPIRATION_S = 600
 ROTATION_MINUTES = 120
 
 Workspace = tuple[str | None, str | None]  # (enterprise id, team id)
+# Called with each new installation once it is stored, before the success page goes back.
+InstallHook = Callable[[Installation], Awaitable[None]]
 
 
 class DatabaseInstallationStore(AsyncInstallationStore):
@@ -151,9 +157,11 @@ class DatabaseStateStore(AsyncOAuthStateStore):
         return await asyncio.to_thread(self.sync.consume, state)
 
 
-def _callbacks(token_rotation: bool) -> AsyncCallbackOptions:
+def _callbacks(token_rotation: bool, hooks: list[InstallHook]) -> AsyncCallbackOptions:
     """Bolt's own success and failure pages, with a log line of ids (never the code or tokens)
-    and a warning when Slack's token rotation and `SLACK_TOKEN_ROTATION` disagree."""
+    and a warning when Slack's token rotation and `SLACK_TOKEN_ROTATION` disagree. After a
+    success each of `hooks` runs (read when the install happens, so hooks added later count);
+    one that fails is logged and the installer still sees the success page."""
 
     async def installed(args: AsyncSuccessArgs) -> BoltResponse:
         installation = args.installation
@@ -172,6 +180,15 @@ def _callbacks(token_rotation: bool) -> AsyncCallbackOptions:
                 "expiring" if rotating else "non-expiring",
                 "on" if token_rotation else "off",
             )
+        for hook in list(hooks):
+            try:
+                await hook(installation)
+            except Exception as error:
+                log.error(
+                    "after-install work for team %s failed: %s",
+                    installation.team_id,
+                    type(error).__name__,
+                )
         return await args.default.success(args)
 
     async def failed(args: AsyncFailureArgs) -> BoltResponse:
@@ -189,6 +206,13 @@ class SlackOAuth:
     authorize: AsyncInstallationStoreAuthorize
     installations: DatabaseInstallationStore
     rotator: AsyncTokenRotator
+    installed_hooks: list[InstallHook] = field(default_factory=list)
+
+    def on_installed(self, hook: InstallHook) -> None:
+        """Run `hook` with each installation completed through `/slack/install`, after it is
+        stored and before the success page is sent: the installer's browser waits for it, so
+        it should be short (a lookup and a message, not a fan-out)."""
+        self.installed_hooks.append(hook)
 
     @classmethod
     def build(cls, oauth: SlackOAuthSettings, engine: Engine, client: AsyncWebClient) -> SlackOAuth:
@@ -199,6 +223,7 @@ class SlackOAuth:
         """
         client_id, secret = oauth.client_id, oauth.client_secret.get()
         installations = DatabaseInstallationStore(client_id, engine)
+        hooks: list[InstallHook] = []
         settings = AsyncOAuthSettings(
             client_id=client_id,
             client_secret=secret,
@@ -207,7 +232,7 @@ class SlackOAuth:
             redirect_uri=oauth.redirect_uri,
             install_path=INSTALL_PATH,
             redirect_uri_path=REDIRECT_PATH,
-            callback_options=_callbacks(oauth.token_rotation),
+            callback_options=_callbacks(oauth.token_rotation, hooks),
             installation_store=installations,
             token_rotation_expiration_minutes=ROTATION_MINUTES,
             state_store=DatabaseStateStore(engine),
@@ -224,7 +249,7 @@ class SlackOAuth:
             client=client,
         )
         rotator = AsyncTokenRotator(client_id=client_id, client_secret=secret, client=client)
-        return cls(settings, authorize, installations, rotator)
+        return cls(settings, authorize, installations, rotator, hooks)
 
 
 def register_revocation_listeners(app: AsyncApp, oauth: SlackOAuth | None) -> None:
