@@ -34,30 +34,8 @@ class GoalRepo:
         parent_id: int | None = None,
     ) -> Goal:
         """Create a goal owned by `owner_id`."""
-        if level not in LEVELS:
-            raise ValueError(f"unknown goal level {level!r}")
         with session_scope(self._engine) as session:
-            goal = Goal(
-                owner_id=owner_id,
-                level=level,
-                objective=objective,
-                key_results=list(key_results),
-                due=due,
-                parent_id=parent_id,
-                created_at=at,
-                updated_at=at,
-            )
-            session.add(goal)
-            session.flush()
-            audit.record(
-                session,
-                at=at,
-                actor_id=owner_id,
-                action="goal.created",
-                subject_kind="goal",
-                subject_id=goal.id,
-            )
-            return goal
+            return _insert(session, owner_id, objective, key_results, due, at, level, parent_id)
 
     def get(self, goal_id: int) -> Goal | None:
         """One goal by id."""
@@ -177,24 +155,9 @@ class GoalRepo:
         parent_id: int | None = None,
     ) -> Goal | None:
         """Like `add`, unless `request_key` was stored before: then nothing, and None."""
-        if level not in LEVELS:
-            raise ValueError(f"unknown goal level {level!r}")
 
         def write(session: Session) -> Goal:
-            goal = Goal(
-                owner_id=owner_id,
-                level=level,
-                objective=objective,
-                key_results=list(key_results),
-                due=due,
-                parent_id=parent_id,
-                created_at=at,
-                updated_at=at,
-            )
-            session.add(goal)
-            session.flush()
-            _audit(session, at, owner_id, "goal.created", goal)
-            return goal
+            return _insert(session, owner_id, objective, key_results, due, at, level, parent_id)
 
         return self._once(request_key, "goal.add", at, write)
 
@@ -307,3 +270,32 @@ def _audit(
         subject_id=goal.id,
         detail=dict(detail or {}),
     )
+
+
+def _insert(
+    session: Session,
+    owner_id: int,
+    objective: str,
+    key_results: Sequence[str],
+    due: date | None,
+    at: datetime,
+    level: str,
+    parent_id: int | None,
+) -> Goal:
+    """A new goal and its audit event, inside the caller's transaction."""
+    if level not in LEVELS:
+        raise ValueError(f"unknown goal level {level!r}")
+    goal = Goal(
+        owner_id=owner_id,
+        level=level,
+        objective=objective,
+        key_results=list(key_results),
+        due=due,
+        parent_id=parent_id,
+        created_at=at,
+        updated_at=at,
+    )
+    session.add(goal)
+    session.flush()
+    _audit(session, at, owner_id, "goal.created", goal)
+    return goal
