@@ -28,34 +28,22 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
         timezone=zone,
         job_defaults={"coalesce": True, "max_instances": 1, "misfire_grace_time": 6 * 3600},
     )
-    scheduler.add_job(
-        "bot.jobs:weekly_digest_job",
-        IntervalTrigger(minutes=TICK_MINUTES, timezone=zone),
-        id=WEEKLY_DIGEST,
-        name="Weekly themes digest to the HR channel, at HR's chosen day and time",
-        replace_existing=True,
-    )
-    # Always scheduled, a no-op while CANDOR_RETENTION_DAYS is unset: the job store then never
-    # keeps a stale job from a configuration that has since changed.
-    scheduler.add_job(
-        "bot.jobs:retention_job",
-        CronTrigger(hour=3, minute=0, timezone=zone),
-        id=RETENTION,
-        name="Delete feedback older than the retention period",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "bot.jobs:checkin_job",
-        IntervalTrigger(minutes=TICK_MINUTES, timezone=zone),
-        id=CHECKINS,
-        name="Check-ins due at each person's local time, and reminders",
-        replace_existing=True,
-    )
-    scheduler.add_job(
-        "bot.jobs:prep_job",
-        IntervalTrigger(minutes=TICK_MINUTES, timezone=zone),
-        id=PREP,
-        name="Pre-1:1 nudges for managers and prep notes for reports",
-        replace_existing=True,
-    )
+    every_tick = IntervalTrigger(minutes=TICK_MINUTES, timezone=zone)
+    jobs = (
+        (WEEKLY_DIGEST, "weekly_digest_job", every_tick,
+         "Weekly themes digest to the HR channel, at HR's chosen day and time"),
+        # Always scheduled, a no-op while CANDOR_RETENTION_DAYS is unset: the job store then
+        # never keeps a stale job from a configuration that has since changed.
+        (RETENTION, "retention_job", CronTrigger(hour=3, minute=0, timezone=zone),
+         "Delete feedback older than the retention period"),
+        (CHECKINS, "checkin_job", every_tick,
+         "Check-ins due at each person's local time, and reminders"),
+        (PREP, "prep_job", every_tick,
+         "Pre-1:1 nudges for managers and prep notes for reports"),
+    )  # fmt: skip
+    for job_id, function, trigger, name in jobs:
+        # A reference by name: the job store keeps it, so the functions must not be renamed.
+        scheduler.add_job(
+            f"bot.jobs:{function}", trigger, id=job_id, name=name, replace_existing=True
+        )
     return scheduler

@@ -18,13 +18,13 @@ from typing import TypeVar
 import sqlalchemy as sa
 from sqlalchemy import update
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store import audit, outbox
 from store.db import session_scope
 from store.index_documents import INDEXED_FEEDBACK_KINDS, feedback_doc_id
-from store.models import Delivery, Feedback, FeedbackRequest, Person, ProcessedRequest
+from store.models import Delivery, Feedback, FeedbackRequest, Person
+from store.requests import store_once, was_processed
 
 KINDS = ("peer", "upward", "self", "manager_note")
 PENDING, ANSWERED, DECLINED = "pending", "answered", "declined"
@@ -290,8 +290,7 @@ class FeedbackRepo:
 
     def was_processed(self, request_key: str) -> bool:
         """Whether a request with this key has already been stored."""
-        with session_scope(self._engine) as session:
-            return session.get(ProcessedRequest, request_key) is not None
+        return was_processed(self._engine, request_key)
 
     def _once(
         self,
@@ -300,21 +299,7 @@ class FeedbackRepo:
         at: datetime,
         write: Callable[[Session], tuple[_T, int | None]],
     ) -> _T | None:
-        # The request key and the change commit together: a retry or double submit stores
-        # nothing, even when its twin is still in flight.
-        try:
-            with session_scope(self._engine) as session:
-                if session.get(ProcessedRequest, request_key) is not None:
-                    return None
-                result, record_id = write(session)
-                session.add(
-                    ProcessedRequest(key=request_key, kind=kind, record_id=record_id, created_at=at)
-                )
-        except IntegrityError:
-            if self.was_processed(request_key):
-                return None
-            raise
-        return result
+        return store_once(self._engine, request_key, kind, at, write)
 
 
 def _queue_index(session: Session, feedback: Feedback, at: datetime) -> None:

@@ -6,12 +6,12 @@ from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime
 
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from store import audit
 from store.db import session_scope
-from store.models import Goal, ProcessedRequest
+from store.models import Goal
+from store.requests import store_once, was_processed
 
 LEVELS = ("personal", "team", "company")
 
@@ -139,8 +139,7 @@ class GoalRepo:
 
     def was_processed(self, request_key: str) -> bool:
         """Whether a request with this key has already been stored."""
-        with session_scope(self._engine) as session:
-            return session.get(ProcessedRequest, request_key) is not None
+        return was_processed(self._engine, request_key)
 
     def add_once(
         self,
@@ -229,21 +228,11 @@ class GoalRepo:
     def _once(
         self, request_key: str, kind: str, at: datetime, write: Callable[[Session], Goal]
     ) -> Goal | None:
-        # The request key and the change commit together: a retry or double submit stores
-        # nothing, even when its twin is still in flight.
-        try:
-            with session_scope(self._engine) as session:
-                if session.get(ProcessedRequest, request_key) is not None:
-                    return None
-                goal = write(session)
-                session.add(
-                    ProcessedRequest(key=request_key, kind=kind, record_id=goal.id, created_at=at)
-                )
-        except IntegrityError:
-            if self.was_processed(request_key):
-                return None
-            raise
-        return goal
+        def stored(session: Session) -> tuple[Goal, int | None]:
+            goal = write(session)
+            return goal, goal.id
+
+        return store_once(self._engine, request_key, kind, at, stored)
 
 
 def _existing(session: Session, goal_id: int) -> Goal:

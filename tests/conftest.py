@@ -318,3 +318,9 @@ async def slack(
     """The default running Candor (see `running_candor`)."""
     async with running_candor(tmp_path, database_url, standin, clock) as harness:
         yield harness
+
+
+@pytest.fixture
+def home(slack: SlackHarness) -> SlackHarness:
+    """The default running Candor, named for the Home, welcome and settings tests."""
+    return slack

@@ -7,16 +7,12 @@ import asyncio
 import json
 import time
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from pathlib import Path
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.slack.standin import SlackStandIn
 from store.models import Person
-from tests.conftest import BOT_TOKEN, FakeClock, SlackHarness, running_candor
+from tests.conftest import BOT_TOKEN, SlackHarness
 
 LI, ANA, SAM, OMAR, MAYA, HANA, GUEST = (
     "U0LI",
@@ -27,15 +23,6 @@ LI, ANA, SAM, OMAR, MAYA, HANA, GUEST = (
     "U0HANA",
     "U0GUEST",
 )
-
-
-@asynccontextmanager
-async def running_home(
-    tmp_path: Path, database_url: str, standin: SlackStandIn, clock: FakeClock
-) -> AsyncIterator[SlackHarness]:
-    """The default running Candor (Home, welcome and DM listeners included)."""
-    async with running_candor(tmp_path, database_url, standin, clock) as harness:
-        yield harness
 
 
 async def send_event(h: SlackHarness, event: dict[str, Any], *, expect: str | None = None) -> None:

@@ -3,16 +3,11 @@
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from datetime import date, timedelta
-from pathlib import Path
 
-import pytest
-
-from bot.slack.standin import SlackStandIn
 from bot.teams.render_adaptive import render_card
 from handlers.home import home_view
-from tests.conftest import FakeClock, SlackHarness
+from tests.conftest import SlackHarness
 from tests.home_harness import (
     ANA,
     GUEST,
@@ -25,17 +20,8 @@ from tests.home_harness import (
     person,
     published,
     replies,
-    running_home,
     texts,
 )
-
-
-@pytest.fixture
-async def home(
-    tmp_path: Path, database_url: str, standin: SlackStandIn, clock: FakeClock
-) -> AsyncIterator[SlackHarness]:
-    async with running_home(tmp_path, database_url, standin, clock) as harness:
-        yield harness
 
 
 def _checkin(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
-from bot.slack.standin import SlackStandIn
 from handlers.effective_settings import (
     digest_schedule,
     effective_core_config,
@@ -16,7 +13,7 @@ from handlers.effective_settings import (
     personal_cadence,
 )
 from insights.schedule import Cadence, checkin_due
-from tests.conftest import FakeClock, SlackHarness
+from tests.conftest import SlackHarness
 from tests.home_harness import (
     ANA,
     HANA,
@@ -26,17 +23,8 @@ from tests.home_harness import (
     person,
     published,
     replies,
-    running_home,
     texts,
 )
-
-
-@pytest.fixture
-async def home(
-    tmp_path: Path, database_url: str, standin: SlackStandIn, clock: FakeClock
-) -> AsyncIterator[SlackHarness]:
-    async with running_home(tmp_path, database_url, standin, clock) as harness:
-        yield harness
 
 
 async def _form(h: SlackHarness, user: str, words: str = "") -> dict[str, object]:

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
-from bot.slack.standin import SlackStandIn
 from handlers.types import Role
 from handlers.welcome import maybe_welcome
-from tests.conftest import FakeClock, SlackHarness
+from tests.conftest import SlackHarness
 from tests.home_harness import (
     ANA,
     GUEST,
@@ -23,18 +19,9 @@ from tests.home_harness import (
     open_home,
     person,
     replies,
-    running_home,
     send_event,
     texts,
 )
-
-
-@pytest.fixture
-async def home(
-    tmp_path: Path, database_url: str, standin: SlackStandIn, clock: FakeClock
-) -> AsyncIterator[SlackHarness]:
-    async with running_home(tmp_path, database_url, standin, clock) as harness:
-        yield harness
 
 
 async def _welcomes(h: SlackHarness, user: str) -> list[list[dict[str, object]]]:
