@@ -38,6 +38,7 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.themes
 	$(BIN)/python -m bench.coach
 	$(BIN)/python -m bench.scale
+	$(BIN)/python -m bench.calibration
 
 serve: $(STAMP)
 	$(BIN)/candor serve

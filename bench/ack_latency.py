@@ -1,11 +1,12 @@
-"""Ack latency of signed `/kudos` requests: Candor next to a bare Bolt app, same machine, same run.
+"""Ack latency of signed `/kudos` requests: `candor serve` next to a bare Bolt app, same run.
 
-Usage: python -m bench.ack_latency [--rate 50] [--seconds 20]
+Usage: python -m bench.ack_latency [--rate 50] [--seconds 20] [--profile FILE]
 
-Both servers answer real signed HTTP requests; the Slack Web API is the local stand-in running
-on its own thread. Candor does everything it does in production after the ack (directory
-lookups, SQLite writes, posts, DMs, background embedding with the offline model); the bare app
-only acks. Prints a table and writes `.candor/bench/ack_latency.json`.
+Each part runs in its own process, as in production: the server under test (`candor serve`,
+or a bare Bolt app that only acks), the Slack Web API stand-in, and this load generator, so
+none of them borrows the others' event loop or interpreter lock. Candor does everything it does
+in production after the ack (directory lookups, SQLite writes, posts, DMs, background embedding
+with the offline model). Prints a table and writes `.candor/bench/ack_latency.json`.
 """
 
 from __future__ import annotations
@@ -13,12 +14,20 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
+import socket
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
+import urllib.request
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -27,17 +36,18 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.app import create_app
 from bot.settings import Settings
 from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.signed_requests import signed_headers, slash_command_body
-from bot.slack.standin import SlackStandIn, SlackUser, StandInThread
+from bot.slack.standin import SlackStandIn, SlackUser
 from handlers.org_import import import_directory
+from store.repository import Store
 
 SECRET = uuid.uuid4().hex
 TOKEN = "xoxb-bench"
 PEOPLE = 20
+STARTUP_SECONDS = 120.0
 
 
 def _org() -> tuple[str, list[SlackUser]]:
@@ -50,10 +60,8 @@ def _org() -> tuple[str, list[SlackUser]]:
     return "\n".join(rows) + "\n", users
 
 
-def _bare_bolt(api_url: str) -> web.Application:
-    bolt = AsyncApp(
-        token=TOKEN, signing_secret=SECRET, client=AsyncWebClient(token=TOKEN, base_url=api_url)
-    )
+def _bare_bolt(api_url: str, secret: str) -> web.Application:
+    bolt = AsyncApp(signing_secret=secret, client=AsyncWebClient(token=TOKEN, base_url=api_url))
 
     async def kudos(ack: AsyncAck) -> None:
         await ack()
@@ -68,7 +76,103 @@ def _bare_bolt(api_url: str) -> web.Application:
     return app
 
 
-async def _load(url: str, response_url: str, rate: float, seconds: float) -> list[float]:
+async def _until_told(conn: Connection) -> None:
+    await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+
+
+async def _run_standin(conn: Connection) -> None:
+    api = SlackStandIn(_org()[1], token=TOKEN)
+    await api.start("127.0.0.1", 0)
+    conn.send((api.base_url, api.response_url_base))
+    await _until_told(conn)
+    await api.stop()
+
+
+async def _run_bare(api_url: str, secret: str, conn: Connection) -> None:
+    runner = web.AppRunner(_bare_bolt(api_url, secret))
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    conn.send(f"http://127.0.0.1:{port}/slack/events")
+    await _until_told(conn)
+    await runner.cleanup()
+
+
+def _standin_process(conn: Connection) -> None:
+    """The Slack Web API stand-in, in a process of its own (Slack is not on our machine)."""
+    asyncio.run(_run_standin(conn))
+
+
+def _bare_process(api_url: str, secret: str, conn: Connection) -> None:
+    """The reference: a bare Bolt app with a no-op /kudos, in a process of its own."""
+    asyncio.run(_run_bare(api_url, secret, conn))
+
+
+@contextmanager
+def _child(target: Any, *args: Any) -> Iterator[Any]:
+    """Run `target(*args, conn)` in a fresh process; yield what it sends first."""
+    context = multiprocessing.get_context("spawn")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=target, args=(*args, theirs), daemon=True)
+    process.start()
+    try:
+        if not ours.poll(STARTUP_SECONDS):
+            raise RuntimeError(f"{target.__name__} did not start")
+        yield ours.recv()
+    finally:
+        ours.send("stop")
+        process.join(timeout=30)
+        if process.is_alive():
+            process.kill()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def _candor_serve(env: dict[str, str], workdir: Path, profile: Path | None) -> Iterator[str]:
+    """`candor serve` in its own process; yield its events URL once `/healthz` answers.
+
+    With `profile`, the server runs under cProfile (its event-loop thread) and writes the
+    stats there when it stops: that is where time before the ack, and work that holds the
+    loop after it, show up.
+    """
+    port = _free_port()
+    log_path = workdir / "candor-serve.log"
+    command = [sys.executable]
+    if profile is not None:
+        command += ["-m", "cProfile", "-o", str(profile.resolve())]
+    command += ["-m", "bot.cli", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            command, env={**os.environ, **env}, cwd=workdir, stdout=log, stderr=log
+        )
+    try:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while True:
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"candor serve did not start:\n{log_path.read_text()[-3000:]}")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=1):
+                    break
+            except OSError:
+                time.sleep(0.2)  # waiting on another process: nothing to await
+        yield f"http://127.0.0.1:{port}/slack/events"
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+
+
+async def _load(
+    url: str, response_url: str, secret: str, rate: float, seconds: float
+) -> list[float]:
     """Send signed /kudos at a steady rate; return each request's time to the ack, in ms."""
     latencies: list[float] = []
 
@@ -83,10 +187,9 @@ async def _load(url: str, response_url: str, rate: float, seconds: float) -> lis
                 trigger_id=uuid.uuid4().hex,
                 response_url=response_url,
             )
+            headers = signed_headers(secret, body)
             started = time.perf_counter()
-            async with http.post(
-                url, data=body.encode(), headers=signed_headers(SECRET, body)
-            ) as r:
+            async with http.post(url, data=body.encode(), headers=headers) as r:
                 await r.read()
                 if r.status != 200:
                     raise RuntimeError(f"HTTP {r.status}")
@@ -104,15 +207,6 @@ async def _load(url: str, response_url: str, rate: float, seconds: float) -> lis
     return latencies
 
 
-async def _serve(app: web.Application) -> tuple[web.AppRunner, str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    return runner, f"http://127.0.0.1:{port}/slack/events"
-
-
 def _summary(latencies: list[float]) -> dict[str, float]:
     ordered = sorted(latencies)
     return {
@@ -123,15 +217,14 @@ def _summary(latencies: list[float]) -> dict[str, float]:
     }
 
 
-async def _measure(
-    make: Callable[[], Awaitable[web.Application]], api: StandInThread, rate: float, seconds: float
-) -> dict[str, float]:
-    runner, url = await _serve(await make())
+async def _import_org(env: dict[str, str], csv_text: str) -> None:
+    settings = Settings.from_env(env, dotenv_path=None)
+    store = Store.open(settings.database_url)
     try:
-        latencies = await _load(url, api.standin.response_url_base + "bench", rate, seconds)
+        directory = SlackDirectory(make_client(settings))
+        await import_directory(store, csv_text, datetime.now(UTC), directory)
     finally:
-        await runner.cleanup()
-    return _summary(latencies)
+        store.close()
 
 
 def main() -> None:
@@ -139,46 +232,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to send")
+    parser.add_argument("--profile", type=Path, help="write cProfile stats of candor serve here")
     args = parser.parse_args()
-    csv_text, users = _org()
+    csv_text, _users = _org()
     results: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds}
 
-    with (
-        tempfile.TemporaryDirectory() as tmp,
-        StandInThread(SlackStandIn(users, token=TOKEN)) as api,
-    ):
-        settings = Settings.from_env(
-            {
-                "CANDOR_DATA_DIR": str(Path(tmp) / "data"),
-                "SLACK_BOT_TOKEN": TOKEN,
-                "SLACK_SIGNING_SECRET": SECRET,
-                "SLACK_API_URL": api.base_url,
-                "CANDOR_KUDOS_DAILY_LIMIT": "1000000",
-                "CANDOR_EMBEDDER": os.environ.get("BENCH_EMBEDDER", "minilm"),
-            },
-            dotenv_path=None,
-        )
+    def measure(url: str, response_url: str) -> dict[str, float]:
+        return _summary(asyncio.run(_load(url, response_url, SECRET, args.rate, args.seconds)))
 
-        async def bare() -> web.Application:
-            return _bare_bolt(api.base_url)
-
-        async def candor_app() -> web.Application:
-            candor = create_app(settings)
-            directory = SlackDirectory(make_client(settings))
-            await import_directory(candor.store, csv_text, candor.services.clock(), directory)
-            return candor.web_app()
-
-        async def run_all() -> None:
-            results["bare_bolt"] = await _measure(bare, api, args.rate, args.seconds)
-            results["candor"] = await _measure(candor_app, api, args.rate, args.seconds)
-
-        asyncio.run(run_all())
+    with tempfile.TemporaryDirectory() as tmp, _child(_standin_process) as (api_url, replies):
+        with _child(_bare_process, api_url, SECRET) as bare_url:
+            results["bare_bolt"] = measure(bare_url, replies + "bench")
+        env = {
+            "CANDOR_DATA_DIR": str(Path(tmp) / "data"),
+            "DATABASE_URL": f"sqlite:///{Path(tmp) / 'data' / 'candor.db'}",
+            "SLACK_BOT_TOKEN": TOKEN,
+            "SLACK_SIGNING_SECRET": SECRET,
+            "SLACK_API_URL": api_url,
+            "CANDOR_KUDOS_DAILY_LIMIT": "1000000",
+            "CANDOR_EMBEDDER": os.environ.get("BENCH_EMBEDDER", "minilm"),
+        }
+        asyncio.run(_import_org(env, csv_text))
+        with _candor_serve(env, Path(tmp), args.profile) as candor_url:
+            results["candor"] = measure(candor_url, replies + "bench")
 
     print(f"signed /kudos at {args.rate:g}/s for {args.seconds:g}s — time to the ack")
     print(f"{'server':<12}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}")
     for name in ("bare_bolt", "candor"):
         r = results[name]
         print(f"{name:<12}{r['requests']:>10}{r['p50_ms']:>10}{r['p99_ms']:>10}{r['max_ms']:>10}")
+    ratio = results["candor"]["p99_ms"] / results["bare_bolt"]["p99_ms"]
+    results["p99_ratio"] = round(ratio, 2)
+    print(f"candor p99 / bare Bolt p99: {ratio:.2f}x")
     out = Path(".candor/bench/ack_latency.json")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(results, indent=2))

@@ -13,8 +13,10 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.dead_letters import alert_admins
 from bot.indexer_task import BackgroundIndexer
 from bot.inflight import InFlight
+from bot.logging_setup import scheduled_job_context
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.app import build_slack_app, make_client
@@ -25,6 +27,7 @@ from handlers.catalog import build_router
 from handlers.messages import Outgoing, ToChannel, ToPerson
 from handlers.router import Router
 from handlers.services import Services, utc_now
+from store.deliveries import DEAD
 from store.repository import Store
 from store.vector.chroma import open_index
 from store.vector.embedder import make_embedder
@@ -82,6 +85,7 @@ class Candor:
 
         return build_web_app(self, run_scheduler=run_scheduler)
 
+    @scheduled_job_context  # each run's log lines carry a job run id
     async def run_scheduled(
         self, name: str, job: Callable[[Services, datetime], Awaitable[list[Outgoing]]]
     ) -> None:
@@ -90,16 +94,32 @@ class Candor:
         outgoing = await job(self.services, self.services.clock())
         keyed = [o for o in outgoing if o.delivery_key]
         sent = await self.deliver([o for o in outgoing if not o.delivery_key])
+        dead = 0
+        deliveries = self.store.deliveries
         for item in keyed:
-            # One by one: a failed send gives its claim back, so the next run tries again.
+            assert item.delivery_key is not None
+            # One by one: a failed send is counted on its key, and the next round claims it
+            # again until it has failed `delivery_max_attempts` times (then it is dead).
             if await self.deliver([item]):
+                deliveries.mark_sent(item.delivery_key)
                 sent += 1
-            else:
-                assert item.delivery_key is not None
-                self.store.deliveries.release(item.delivery_key)
+                continue
+            status = deliveries.record_failure(
+                item.delivery_key,
+                self.services.clock(),
+                job=name,
+                max_attempts=self.settings.delivery_max_attempts,
+            )
+            if status == DEAD:
+                dead += 1
+        failed = len(outgoing) - sent - dead
         self.metrics.deliveries.inc(sent, kind=name, outcome="sent")
-        self.metrics.deliveries.inc(len(outgoing) - sent, kind=name, outcome="failed")
-        log.info("%s: %s sent, %s failed", name, sent, len(outgoing) - sent)
+        self.metrics.deliveries.inc(failed, kind=name, outcome="failed")
+        self.metrics.deliveries.inc(dead, kind=name, outcome="dead")
+        log.info("%s: %s sent, %s failed, %s dead-lettered", name, sent, failed, dead)
+        await alert_admins(
+            self.store, self.deliver, self.services.clock(), self.settings.delivery_max_attempts
+        )
 
     async def deliver(self, outgoing: Sequence[Outgoing]) -> int:
         """Send messages now, each on the platform that owns its destination; return how many

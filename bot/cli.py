@@ -1,4 +1,5 @@
-"""`candor` — the command line: serve, import the org, reindex, export the audit log, demo."""
+"""`candor` — the command line: serve, import the org and ratings, calibration, reindex, export
+the audit log, demo."""
 
 from __future__ import annotations
 
@@ -38,6 +39,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--no-slack", action="store_true", help="don't look up Slack user ids by email"
     )
 
+    from bot.calibration_cli import add_parsers as add_calibration_parsers
+
+    add_calibration_parsers(sub, org_sub)
+
+    from bot.competency_cli import add_parsers as add_competency_parsers
+
+    add_competency_parsers(sub)
+
     themes = sub.add_parser("themes", help="find recurring themes in a CSV export of feedback")
     themes.add_argument("--input", type=Path, required=True, help="CSV file with a header row")
     themes.add_argument("--text-column", default="text", help="column holding the feedback text")
@@ -69,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     erase = sub.add_parser("erase", help="erase a person's data from SQL and the vector index")
     erase.add_argument("--email", required=True, help="the person's email in the directory")
     erase.add_argument("--yes", action="store_true", help="don't ask to confirm")
+
+    from bot.deliveries_cli import add_parser as add_deliveries_parser
+
+    add_deliveries_parser(sub)
 
     sub.add_parser("reindex", help="rebuild the vector index from SQL")
     sub.add_parser("migrate", help="bring the database schema up to date")
@@ -103,10 +116,30 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
 
         asyncio.run(serve(settings, host=args.host, port=args.port, socket_mode=args.socket))
         return 0
+    if args.command in ("ratings", "calibration") or getattr(args, "org_command", "") == (
+        "import-attributes"
+    ):
+        from bot import calibration_cli
+
+        if args.command == "ratings" and args.ratings_command == "cycle":
+            return calibration_cli.run_ratings_cycle(settings, args)
+        if args.command == "ratings":
+            return calibration_cli.run_ratings_import(settings, args)
+        if args.command == "org":
+            return calibration_cli.run_attributes_import(settings, args)
+        return calibration_cli.run_calibration(settings, args)
+    if args.command in ("competencies", "learning", "skills"):
+        from bot import competency_cli
+
+        return competency_cli.run(settings, args)
     if args.command == "org":
         return asyncio.run(_org_import(settings, args.file, use_slack=not args.no_slack))
     if args.command == "reindex":
         return _reindex(settings)
+    if args.command == "deliveries":
+        from bot.deliveries_cli import run_deliveries
+
+        return run_deliveries(settings, args)
     if args.command == "erase":
         from bot.erase_cli import run_erase
 

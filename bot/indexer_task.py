@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from handlers.skills_data import link_indexed
 from store.indexer import drain_outbox
 from store.repository import Store
 from store.vector.index import VectorIndex
@@ -94,8 +96,9 @@ class BackgroundIndexer:
         """Apply one batch now; return how many outbox entries settled."""
         if self._index is None:
             self._index = await asyncio.to_thread(self._open_index)
+        link = functools.partial(link_indexed, self._store, self._index)
         settled = await asyncio.to_thread(
-            drain_outbox, self._store, self._index, self._clock(), self._batch_size
+            drain_outbox, self._store, self._index, self._clock(), self._batch_size, link
         )
         self.indexed += settled
         return settled

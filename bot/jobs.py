@@ -63,3 +63,13 @@ async def prep_job() -> None:
         log.warning("1:1 prep skipped: Candor is not running in this process")
         return
     await _running.run_scheduled("1:1 prep", prep_round)
+
+
+async def feedback_reminder_job() -> None:
+    """Every few minutes: one reminder per feedback request unanswered for three days."""
+    from handlers.feedback_reminders import feedback_reminder_round
+
+    if _running is None:
+        log.warning("feedback reminders skipped: Candor is not running in this process")
+        return
+    await _running.run_scheduled("feedback reminders", feedback_reminder_round)

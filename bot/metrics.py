@@ -95,7 +95,9 @@ class Metrics:
             "Commands, button presses and forms handled, by platform and outcome",
         )
         self.deliveries = Counter(
-            "candor_deliveries_total", "Messages sent by Candor, by kind and outcome"
+            "candor_deliveries_total",
+            "Scheduled messages by job and outcome: sent, failed (tried again next round) or "
+            "dead (given up after CANDOR_DELIVERY_MAX_ATTEMPTS failures; admins alerted)",
         )
         self._gauges: dict[str, tuple[str, Callable[[], float | None]]] = {}
 

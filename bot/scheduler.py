@@ -16,6 +16,7 @@ WEEKLY_DIGEST = "weekly-digest"
 RETENTION = "retention"
 CHECKINS = "checkins"
 PREP = "oneonone-prep"
+FEEDBACK_REMINDERS = "feedback-reminders"
 # How often the due-now jobs look for work: a check-in goes out at most this late.
 TICK_MINUTES = 5
 
@@ -40,6 +41,8 @@ def build_scheduler(settings: Settings) -> AsyncIOScheduler:
          "Check-ins due at each person's local time, and reminders"),
         (PREP, "prep_job", every_tick,
          "Pre-1:1 nudges for managers and prep notes for reports"),
+        (FEEDBACK_REMINDERS, "feedback_reminder_job", every_tick,
+         "One reminder for feedback requests still unanswered after three days"),
     )  # fmt: skip
     for job_id, function, trigger, name in jobs:
         # A reference by name: the job store keeps it, so the functions must not be renamed.

@@ -264,6 +264,8 @@ class Settings:
     slack_api_url: str = SLACK_DEFAULT_API_URL
     llm: str | None = None
     log_level: str = "INFO"
+    # A scheduled send that fails this many times is dead-lettered and admins are alerted.
+    delivery_max_attempts: int = 5
     core: CoreConfig = field(default_factory=CoreConfig)
     teams: TeamsSettings = field(default_factory=TeamsSettings)
     slack_oauth: SlackOAuthSettings = field(default_factory=SlackOAuthSettings)
@@ -333,6 +335,7 @@ class Settings:
             slack_api_url=api_url,
             llm=(merged.get("CANDOR_LLM") or "").strip() or None,
             log_level=(merged.get("CANDOR_LOG_LEVEL") or "INFO").upper(),
+            delivery_max_attempts=_int(merged, "CANDOR_DELIVERY_MAX_ATTEMPTS", 5, minimum=1),
             core=core,
             teams=TeamsSettings.from_env(merged),
             slack_oauth=SlackOAuthSettings.from_env(merged),

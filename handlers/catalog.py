@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from handlers import (
     audit,
+    calibration,
     checkins,
     data_rights,
     digest,
@@ -16,6 +17,7 @@ from handlers import (
     privacy,
     reviews,
     settings_forms,
+    skills,
 )
 from handlers.router import Router
 
@@ -29,11 +31,13 @@ def build_router() -> Router:
     oneonones.register(router)
     feedback.register(router)
     reviews.register(router)
+    calibration.register(router)
     digest.register(router)
     privacy.register(router)
     audit.register(router)
     data_rights.register(router)
     home.register(router)
     settings_forms.register(router)
+    skills.register(router)
     help.register(router)  # last: it lists everything registered before it
     return router

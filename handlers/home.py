@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from handlers.calibration import OPEN as OPEN_CALIBRATION
 from handlers.effective_settings import digest_schedule, effective_core_config, org_settings
 from handlers.errors import UsageError
 from handlers.help import help_message
@@ -228,13 +229,20 @@ def hr_blocks(services: Services, now: datetime) -> list[Block]:
         ),
         Section(
             text(
-                f"{_review_cycle(services, now)}\n*Calibration view:* not available yet\n"
+                f"{_review_cycle(services, now)}\n{_calibration(services)}\n"
                 "`/digest` posts the current themes in a channel · `/candor audit` exports "
                 "the audit log · `/candor settings org` changes values, group size and digest"
             )
         ),
-        Actions((Button("Org settings", OPEN_ORG),)),
+        Actions((Button("Org settings", OPEN_ORG), Button("Calibration", OPEN_CALIBRATION))),
     ]
+
+
+def _calibration(services: Services) -> str:
+    cycle = services.store.ratings.latest_cycle()
+    if cycle is None:
+        return "*Calibration view:* no ratings yet (`candor ratings import ratings.csv`)"
+    return f"*Calibration view:* cycle {cycle.name} · `/calibration` or the button below"
 
 
 async def home_view(services: Services, person: Person) -> Message:

@@ -24,6 +24,7 @@ from handlers.messages import (
     text,
 )
 from handlers.services import Services
+from handlers.skills_feed import glance
 from insights.goal_check import GoalFlags, GoalState, format_date, goal_flags
 from insights.schedule import Recurrence, next_occurrences
 from store.models import Checkin, Goal, OneOnOne, Person
@@ -273,6 +274,17 @@ def employee_actions(services: Services, person: Person, now: datetime) -> Actio
     )
 
 
+def skills_blocks(services: Services, person: Person) -> list[Block]:
+    """The person's own skills line; nothing without a competency framework."""
+    seen = glance(services.store, person)
+    if seen is None:
+        return []
+    line = f"*Skills:* {seen.evidenced} of {seen.competencies} competencies with enough evidence"
+    if seen.top_gap:
+        line += f", top gap {seen.top_gap}"
+    return [Section(text(f"{line} · `/candor skills`"))]
+
+
 def employee_blocks(services: Services, person: Person, now: datetime) -> list[Block]:
     """The whole personal part of Home."""
     return [
@@ -281,6 +293,7 @@ def employee_blocks(services: Services, person: Person, now: datetime) -> list[B
         *feedback_blocks(services, person),
         *kudos_blocks(services, person, now),
         *goal_blocks(services, person, now),
+        *skills_blocks(services, person),
         *oneonone_blocks(services, person, now),
         employee_actions(services, person, now),
     ]

@@ -208,8 +208,8 @@ class Outgoing:
     to: Destination
     message: Message | Form
     purpose: str = field(default="reply")
-    # A scheduled message's claimed delivery key (`store.deliveries`): released again if the
-    # send fails, so the next run retries it instead of the message being lost.
+    # A scheduled message's claimed delivery key (`store.deliveries`): a failed send is counted
+    # on it and the next run retries it, until it is dead-lettered and admins are alerted.
     delivery_key: str | None = None
     # The answer to a button press that supersedes the message holding the button (a draft
     # approved): where the platform can, it replaces that message (a Teams card refresh).

@@ -12,9 +12,15 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 from handlers.errors import CandorError, error_message, internal_error_message
-from handlers.messages import Outgoing, ToRequester
+from handlers.messages import Message, Outgoing, Section, ToRequester, text
+from store.availability import is_database_unavailable
 
 log = logging.getLogger(__name__)
+
+_AWAY = (
+    "Candor can't reach its database right now. Nothing was saved; please try again in a minute."
+)
+DATABASE_AWAY = Message(summary=_AWAY, blocks=(Section(text(f":hourglass: {_AWAY}")),))
 
 
 async def outcome(
@@ -27,6 +33,11 @@ async def outcome(
         log.info("%s refused: %s (request %s)", what, type(error).__name__, key)
         return [Outgoing(ToRequester(), error_message(error), "error")]
     except Exception as error:
+        if is_database_unavailable(error):
+            log.warning(
+                "%s: database unavailable, %s (request %s)", what, type(error).__name__, key
+            )
+            return [Outgoing(ToRequester(), DATABASE_AWAY, "error")]
         reference = uuid.uuid4().hex[:8]
         # Type and stack only: an exception's message may quote what the user wrote.
         log.error(

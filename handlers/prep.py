@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from handlers.agenda import NEW, add_item, agenda_blocks
 from handlers.effective_settings import in_quiet_hours
 from handlers.errors import NotFound, PermissionDenied, UsageError
+from handlers.evidence import SHOWERS
 from handlers.meetings import MANAGERS, next_meeting, person_tz, when, zone
 from handlers.messages import (
     Actions,
@@ -34,6 +35,7 @@ from handlers.messages import (
 )
 from handlers.router import Router
 from handlers.services import RequestContext, Services
+from handlers.skills_feed import prep_signal
 from handlers.types import Interaction
 from insights.goal_check import GoalState, goal_flags
 from insights.prep import (
@@ -64,6 +66,7 @@ FALLBACK_WORDS = {
     "goal_stale": "A goal without recent updates",
     "kudos": "Recent kudos",
     "theme": "A recurring theme",
+    "development": "A development area",
 }
 
 
@@ -118,6 +121,7 @@ def gather_topics(
         goals=goals,
         kudos=kudos,
         agenda=agenda,
+        development=prep_signal(services, meeting.manager_id, report),
         limit=limit,
     )
 
@@ -134,7 +138,7 @@ def _topic_blocks(meeting: OneOnOne, number: int, topic: Topic) -> list[Block]:
         value = f"{meeting.id}:{topic.kind}:{first.kind}:{first.record_id}"
         buttons.append(Button("Add to agenda", f"{ADD}.{number}", value))
     for i, item in enumerate(shown, start=1):
-        if item.kind != "theme":
+        if item.kind in SHOWERS:  # a theme, feedback or a rating has no viewer
             label = f"View [{i}]"
             buttons.append(Button(label, f"{SHOW}.{number}.{i}", f"{item.kind}:{item.record_id}"))
     if buttons:

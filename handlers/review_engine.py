@@ -5,6 +5,8 @@ enough evidence at all. With a language model set, `prompts.review_draft` writes
 instead; its answer is checked again here against the records the manager may see, and when
 it fails (twice, or here) the offline draft is used and marked as a fallback. Every draft an
 engine writes is stored as an AI output with its model, prompt version and every input ref.
+Either way, the person's top skill gap (where the competency framework shows one) leads the
+next-quarter focus, citing those of its records that the draft rests on.
 """
 
 from __future__ import annotations
@@ -18,8 +20,10 @@ from typing import Any
 from handlers.meetings import person_tz, zone
 from handlers.review_evidence import names_of
 from handlers.services import Services
+from handlers.skills_feed import focus_of
 from insights.review_draft import draft_review
 from insights.review_types import Draft, EvidenceRecord, NotEnoughEvidence, check_citations
+from insights.skills.focus import focus_sentence, with_focus
 from store.models import Person, ReviewDraft
 
 log = logging.getLogger(__name__)
@@ -69,12 +73,11 @@ async def write_draft(
         period_start=since,
         names=[n for pid, n in names.items() if pid != subject.id],
     )
-    if isinstance(offline, NotEnoughEvidence) or services.llm is None:
-        return (
-            offline
-            if isinstance(offline, NotEnoughEvidence)
-            else Written(offline, tuple(evidence), None, False)
-        )
+    if isinstance(offline, NotEnoughEvidence):
+        return offline
+    offline = _with_development(services, offline, subject, evidence)
+    if services.llm is None:
+        return Written(offline, tuple(evidence), None, False)
     from prompts.llm import model_name
     from prompts.review_draft import llm_draft
 
@@ -92,8 +95,20 @@ async def write_draft(
         log.warning("review draft: the LLM engine failed (%s)", type(error).__name__)
         written = None
     if written is not None and not check_citations(written, {r.ref for r in evidence}):
+        written = _with_development(services, written, subject, evidence)
         return Written(written, tuple(evidence), model, False)
     return Written(offline, tuple(evidence), model, True)
+
+
+def _with_development(
+    services: Services, draft: Draft, subject: Person, evidence: list[EvidenceRecord]
+) -> Draft:
+    """The draft with the top skill gap first in its focus, citing only the evidence given
+    (the records the manager may see); unchanged without a gap or such records."""
+    focus = focus_of(services.store, subject)
+    if focus is None:
+        return draft
+    return with_focus(draft, focus_sentence(focus, called(subject), {r.ref for r in evidence}))
 
 
 def content_of(written: Written) -> dict[str, Any]:

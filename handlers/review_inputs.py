@@ -204,7 +204,7 @@ def _store_note(
     return [Outgoing(ToRequester(), sent_confirmation(lead, hints), "review.note_saved")]
 
 
-REVIEW_USAGE = "/review self | note @report <text> | draft @report [months]"
+REVIEW_USAGE = "/review self | note @report <text> | draft @report [months] | rate @report [cycle]"
 
 
 async def review_help(command: Command, ctx: RequestContext) -> list[Outgoing]:
@@ -215,6 +215,8 @@ async def review_help(command: Command, ctx: RequestContext) -> list[Outgoing]:
         "*/review draft @report [months]* — a review draft with a source for every sentence, "
         "for you to edit, approve or discard; nothing reaches your report before you approve "
         "(managers, own reports only)",
+        "*/review rate @report [cycle]* — rate a report on the cycle's competencies; HR sees "
+        "ratings only in calibration statistics (managers, own reporting line)",
     )
     message = Message("How /review works", (Section(text("\n".join(lines))),))
     return [Outgoing(ToRequester(), message, "help")]

@@ -18,7 +18,7 @@ import logging
 import re
 from datetime import datetime
 
-from handlers import review_inputs
+from handlers import review_inputs, review_ratings
 from handlers.audit import log_read
 from handlers.errors import NotFound, PermissionDenied, UsageError
 from handlers.identity import resolve
@@ -342,6 +342,7 @@ def register(router: Router) -> None:
     """Add /review self and /review note (`handlers.review_inputs`), /review draft and the
     draft's buttons (managers; each button only for the manager who asked for the draft)."""
     review_inputs.register(router)
+    review_ratings.register(router)
     router.command(
         "review draft",
         summary="Draft a review of one of your reports, every sentence with its sources",

@@ -15,10 +15,12 @@ age decay of blockers and the size of the kudos group:
   "recognize" topic, with the most frequent company value (ties: alphabetical).
 - theme, 0.4, or 0.55 for a growth theme: a recurring theme with at least one record; its
   evidence is its kudos (labelled like the kudos topic's when they are passed in too).
+- development, 0.5: the top gap of the person's skill profile (`insights.skills`), with the
+  first suggestion for it; its evidence is the records behind the gap.
 
 Ties are broken by kind, in the order above but with agenda last (blocker, mood_drop,
-goal_at_risk, goal_stale, kudos, theme, agenda), then by the record id of the topic's first
-evidence, then by title. Every topic has at least one piece of evidence, newest first.
+goal_at_risk, goal_stale, kudos, theme, development, agenda), then by the record id of the
+topic's first evidence, then by title. Every topic has at least one piece of evidence, newest first.
 Dates in labels are shown in the time zone of ``now``. The result does not depend on the
 order of the inputs, and nothing here reads the clock.
 """
@@ -46,9 +48,25 @@ KUDOS_WINDOW = timedelta(days=30)
 KUDOS_BASE, KUDOS_STEP, KUDOS_MAX = 0.5, 0.05, 0.75
 THEME_SCORE = 0.4
 GROWTH_THEME_SCORE = 0.55
+DEVELOPMENT_SCORE = 0.5
 TITLE_CHARS = 120
 LABEL_CHARS = 60
-KIND_ORDER = ("blocker", "mood_drop", "goal_at_risk", "goal_stale", "kudos", "theme", "agenda")
+KIND_ORDER = (
+    "blocker",
+    "mood_drop",
+    "goal_at_risk",
+    "goal_stale",
+    "kudos",
+    "theme",
+    "development",
+    "agenda",
+)
+_RECORD_WORDS = {
+    "kudos": "Kudos",
+    "feedback": "Feedback",
+    "checkin": "Check-in",
+    "rating": "Rating",
+}
 
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -125,6 +143,17 @@ class ThemeSignal:
     at: datetime
 
 
+@dataclass(frozen=True)
+class DevelopmentSignal:
+    """The top skill gap: ``gap`` says why it is one, ``suggestion`` what may help ("" for
+    nothing); ``records`` are (kind, record id, when) behind it."""
+
+    competency: str
+    gap: str
+    suggestion: str
+    records: tuple[tuple[str, int, datetime], ...]
+
+
 def rank_topics(
     person_name: str,
     now: datetime,
@@ -134,6 +163,7 @@ def rank_topics(
     kudos: Iterable[KudosSignal] = (),
     agenda: Iterable[AgendaSignal] = (),
     themes: Iterable[ThemeSignal] = (),
+    development: DevelopmentSignal | None = None,
     limit: int = 6,
 ) -> list[Topic]:
     """The top ``limit`` topics for a 1:1 with ``person_name``, highest score first.
@@ -155,6 +185,7 @@ def rank_topics(
         *(_agenda(item, tz) for item in agenda if item.text.strip()),
         *_kudos(now, tz, received),
         *_themes(themes, {k.record_id: _kudos_evidence(k, tz) for k in received}),
+        *_development(development, tz, received),
     ]
     topics.sort(key=_rank)
     return topics[:limit]
@@ -268,3 +299,22 @@ def _themes(themes: Iterable[ThemeSignal], known: dict[int, Evidence]) -> list[T
         score = GROWTH_THEME_SCORE if growth else THEME_SCORE
         topics.append(Topic("theme", title, score, evidence))
     return topics
+
+
+def _development(
+    signal: DevelopmentSignal | None, tz: tzinfo, received: list[KudosSignal]
+) -> list[Topic]:
+    if signal is None or not signal.records:
+        return []
+    known = {k.record_id: _kudos_evidence(k, tz) for k in received}
+    evidence = _newest_first(
+        (known.get(rid) if kind == "kudos" else None)
+        or Evidence(
+            kind, rid, f"{_RECORD_WORDS.get(kind, kind.capitalize())} of {_day(at, tz)}", at
+        )
+        for kind, rid, at in dict.fromkeys(signal.records)
+    )
+    title = f"Development: {_clip(signal.competency, LABEL_CHARS)} — {signal.gap}"
+    if signal.suggestion:
+        title += f"; suggested: {signal.suggestion}"
+    return [Topic("development", _clip(title), DEVELOPMENT_SCORE, evidence)]

@@ -70,6 +70,10 @@ class ErasureReport:
     feedback_deleted: int = 0
     feedback_requests_deleted: int = 0
     review_drafts_deleted: int = 0
+    ratings_deleted: int = 0
+    attributes_deleted: int = 0
+    evidence_links_deleted: int = 0
+    mentoring_optins_deleted: int = 0
 
     @property
     def kudos_deleted(self) -> int:

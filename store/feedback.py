@@ -22,6 +22,7 @@ from sqlmodel import Session, col, select
 
 from store import audit, outbox
 from store.db import session_scope
+from store.deliveries import FAILED
 from store.index_documents import INDEXED_FEEDBACK_KINDS, feedback_doc_id
 from store.models import Delivery, Feedback, FeedbackRequest, Person
 from store.requests import store_once, was_processed
@@ -111,10 +112,11 @@ class FeedbackRepo:
 
     def to_remind(self, created_before: datetime) -> list[FeedbackRequest]:
         """Pending requests made at or before a moment whose reminder was never claimed
-        (`reminder_key`), oldest first. A reminder whose send failed gives its claim back,
-        so its request comes up again."""
+        (`reminder_key`), oldest first. A reminder whose send failed comes up again; a
+        dead-lettered one does not (it is neither sent nor retried)."""
         claimed = select(Delivery.key).where(
-            col(Delivery.key) == REMINDER_PREFIX + sa.cast(FeedbackRequest.id, sa.String)
+            col(Delivery.key) == REMINDER_PREFIX + sa.cast(FeedbackRequest.id, sa.String),
+            Delivery.status != FAILED,
         )
         with session_scope(self._engine) as session:
             query = select(FeedbackRequest).where(

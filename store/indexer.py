@@ -12,20 +12,27 @@ from datetime import datetime
 from store.index_documents import all_documents, kudos_document, load_documents
 from store.outbox import DELETE
 from store.repository import Store
-from store.vector.index import VectorIndex
+from store.vector.index import IndexDoc, VectorIndex
 
 __all__ = ["drain_outbox", "kudos_document", "reindex"]
 
 log = logging.getLogger(__name__)
 
 
-def drain_outbox(store: Store, index: VectorIndex, now: datetime, batch_size: int = 64) -> int:
+def drain_outbox(
+    store: Store,
+    index: VectorIndex,
+    now: datetime,
+    batch_size: int = 64,
+    on_indexed: Callable[[list[IndexDoc], list[str]], None] | None = None,
+) -> int:
     """Apply up to `batch_size` pending outbox entries to the index; return how many settled.
 
     Entries are settled only after the index accepted the batch, so a crash or an index
     outage leaves them pending and a later call applies them (upserts are idempotent).
     An upsert is built from the record as SQL holds it now; a record that is gone, or no
-    longer indexable, is deleted from the index instead.
+    longer indexable, is deleted from the index instead. `on_indexed` is then told the
+    documents stored and the ids removed (the competency linker).
     """
     entries = store.outbox.pending(batch_size)
     if not entries:
@@ -49,6 +56,8 @@ def drain_outbox(store: Store, index: VectorIndex, now: datetime, batch_size: in
         store.outbox.mark_failed(entry_ids, type(error).__name__)
         raise
     store.outbox.mark_done(entry_ids, now)
+    if on_indexed is not None:
+        on_indexed(docs, deletes)
     return len(entry_ids)
 
 

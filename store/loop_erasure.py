@@ -22,6 +22,8 @@ from store.models import (
     ReviewDraft,
     ReviewDraftVersion,
 )
+from store.rating_models import ProtectedAttribute, Rating
+from store.skills_erasure import count_skill_records, erase_skill_records
 
 
 def _meetings(session: Session, person_id: int) -> list[int | None]:
@@ -50,6 +52,11 @@ def _request_filter(person_id: int) -> Any:
     )
 
 
+def _rating_filter(person_id: int) -> Any:
+    # Ratings they gave and ratings about them: both describe a judgement involving them.
+    return or_(col(Rating.rater_id) == person_id, col(Rating.ratee_id) == person_id)
+
+
 def loop_doc_ids(session: Session, person_id: int) -> list[str]:
     """The index documents of what `erase_loop_records` deletes: the person's check-ins and
     all feedback by or about them (every kind: removing a document never indexed is a no-op)."""
@@ -75,6 +82,11 @@ def count_loop_records(session: Session, person_id: int) -> dict[str, int]:
         "feedback_deleted": count(Feedback, _feedback_filter(person_id)),
         "feedback_requests_deleted": count(FeedbackRequest, _request_filter(person_id)),
         "review_drafts_deleted": count(ReviewDraft, col(ReviewDraft.subject_id) == person_id),
+        "ratings_deleted": count(Rating, _rating_filter(person_id)),
+        "attributes_deleted": count(
+            ProtectedAttribute, col(ProtectedAttribute.person_id) == person_id
+        ),
+        **count_skill_records(session, person_id),  # competencies (`store.skills_erasure`)
     }
 
 
@@ -83,8 +95,9 @@ def erase_loop_records(session: Session, person_id: int) -> dict[str, int]:
     person's: their check-ins and settings, the goals they own (goals nested under them are
     kept, unlinked), their 1:1s with both sides' agendas, agenda items they wrote elsewhere,
     their team's check-in plan (the team falls back to the default), all feedback they wrote
-    or that is about them, the feedback requests they made or were asked, and review drafts
-    about them (with their versions and AI outputs). Returns counts."""
+    or that is about them, the feedback requests they made or were asked, review drafts
+    about them (with their versions and AI outputs), the ratings they gave or received and
+    their protected attributes. Returns counts."""
     meetings = _meetings(session, person_id)
     agenda = session.execute(delete(AgendaItem).where(_agenda_filter(meetings, person_id)))
     oneonones = session.execute(delete(OneOnOne).where(col(OneOnOne.id).in_(meetings)))
@@ -102,7 +115,16 @@ def erase_loop_records(session: Session, person_id: int) -> dict[str, int]:
     )
     requests = session.execute(delete(FeedbackRequest).where(_request_filter(person_id)))
     reviews = _erase_reviews(session, person_id)
+    ratings = session.execute(delete(Rating).where(_rating_filter(person_id)))
+    attributes = session.execute(
+        delete(ProtectedAttribute).where(col(ProtectedAttribute.person_id) == person_id)
+    )
+    # Competencies: last, so links from every record deleted above go too.
+    skills = erase_skill_records(session, person_id)
     return {
+        **skills,
+        "ratings_deleted": _count(ratings),
+        "attributes_deleted": _count(attributes),
         "review_drafts_deleted": reviews,
         "checkins_deleted": _count(checkins),
         "goals_deleted": _count(goals),

@@ -103,6 +103,8 @@ class Delivery(SQLModel, table=True):
 
     The key names the kind, the recipient, the subject and the period, e.g.
     `digest:channel:C123:all:2026-W47`, so a restart or a second replica never sends twice.
+    `status` is claimed (being sent), sent, failed (the next round claims it again) or dead
+    (given up after `attempts` failed sends; an admin was alerted at `alerted_at`).
     """
 
     __tablename__ = "deliveries"
@@ -110,6 +112,15 @@ class Delivery(SQLModel, table=True):
     key: str = Field(primary_key=True, max_length=255)
     kind: str = Field(max_length=40)
     created_at: datetime
+    # Rows from before statuses existed were all sent.
+    status: str = Field(
+        default="claimed", max_length=10, index=True, sa_column_kwargs={"server_default": "sent"}
+    )
+    attempts: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    last_failed_at: datetime | None = None
+    # The scheduled job whose sends failed (for the admin alert and `candor deliveries dead`).
+    job: str | None = Field(default=None, max_length=40)
+    alerted_at: datetime | None = None
 
 
 class ConversationRef(SQLModel, table=True):

@@ -9,10 +9,11 @@ from typing import Any
 
 from sqlalchemy import func
 from sqlalchemy.engine import Engine
-from sqlmodel import select
+from sqlmodel import col, select
 
 from store import audit
 from store.db import session_scope
+from store.deliveries import TAKEN
 from store.models import Delivery, OrgSetting
 
 
@@ -81,12 +82,15 @@ class OrgSettingsRepo:
         return changed
 
     def last_sent(self, kind: str) -> datetime | None:
-        """When the latest scheduled message of a delivery kind (e.g. "digest") was claimed.
+        """When the latest scheduled message of a delivery kind (e.g. "digest") was claimed;
+        failed and dead-lettered sends don't count.
 
         HR's Home shows when the weekly digest last went out.
         """
         with session_scope(self._engine) as session:
             found = session.exec(
-                select(func.max(Delivery.created_at)).where(Delivery.kind == kind)
+                select(func.max(Delivery.created_at)).where(
+                    Delivery.kind == kind, col(Delivery.status).in_(TAKEN)
+                )
             ).one()
         return found if isinstance(found, datetime) else None

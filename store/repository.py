@@ -6,8 +6,10 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from store.ai_outputs import AIOutputRepo
+from store.attributes import AttributeRepo
 from store.audit import AuditRepo
 from store.checkins import CheckinRepo
+from store.competencies import CompetencyRepo
 from store.conversations import ConversationRepo
 from store.db import make_engine, migrate
 from store.deliveries import DeliveryRepo
@@ -20,7 +22,9 @@ from store.outbox import OutboxRepo
 from store.people import PeopleRepo
 from store.person_settings import PersonSettingsRepo
 from store.privacy_requests import PrivacyRequestRepo
+from store.ratings import RatingRepo
 from store.reviews import ReviewRepo
+from store.skill_evidence import SkillEvidenceRepo
 
 
 class Store:
@@ -43,6 +47,10 @@ class Store:
         self.org_settings = OrgSettingsRepo(engine)
         self.feedback = FeedbackRepo(engine)
         self.reviews = ReviewRepo(engine)
+        self.ratings = RatingRepo(engine)
+        self.attributes = AttributeRepo(engine)
+        self.competencies = CompetencyRepo(engine)
+        self.skill_evidence = SkillEvidenceRepo(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:

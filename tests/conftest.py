@@ -20,7 +20,7 @@ from aiohttp import ClientSession
 from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
-from bot.app import Candor, create_app
+from bot.app import Candor, create_app, index_opener
 from bot.settings import Settings
 from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
@@ -30,8 +30,10 @@ from handlers.org_import import import_directory
 from store.repository import Store
 from store.vector.embedder import HashingEmbedder
 from store.vector.index import InMemoryIndex, VectorIndex
+from tests.chroma_server import ChromaServer, ChromaServerError
 
 POSTGRES_URL = os.environ.get("CANDOR_TEST_POSTGRES_URL")
+CHROMA_TESTS = os.environ.get("CANDOR_TEST_CHROMA", "on").strip().lower()
 SIGNING_SECRET = "test-signing-secret-" + uuid.uuid4().hex
 BOT_TOKEN = "xoxb-test"
 
@@ -78,6 +80,27 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
         pytest.skip("PostgreSQL tests need CANDOR_TEST_POSTGRES_URL (CI sets it)")
     _reset_postgres(POSTGRES_URL)
     yield POSTGRES_URL
+
+
+@pytest.fixture(scope="session")
+def chroma_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A Chroma server for the whole run, started on first use (`tests/chroma_server.py`).
+
+    It is part of the integration suite, so a server that cannot start fails the tests that
+    need it, with its log; `CANDOR_TEST_CHROMA=off` skips them instead.
+    """
+    if CHROMA_TESTS == "off":
+        pytest.skip("CANDOR_TEST_CHROMA=off: the Chroma server tests are switched off")
+    server = ChromaServer(tmp_path_factory.mktemp("chroma") / "data")
+    failure = None
+    try:
+        server.start()
+    except ChromaServerError as error:
+        failure = str(error)
+    if failure is not None:  # outside the except: the report shows the log, not a chain
+        pytest.fail(f"The Chroma server for the tests did not start. {failure}", pytrace=False)
+    yield server.url
+    server.stop()
 
 
 @pytest.fixture
@@ -295,12 +318,16 @@ async def running_candor(
     llm: Any = None,
     **env: str,
 ) -> AsyncIterator[SlackHarness]:
-    """Candor with the sample org imported, served over HTTP, talking to the stand-in."""
+    """Candor with the sample org imported, served over HTTP, talking to the stand-in.
+
+    The vector index is `open_index`, else the configured one when `CHROMA_URL` is given, else
+    the harness's in-memory index.
+    """
     settings = make_settings(tmp_path, database_url, standin.base_url, **env)
     index = InMemoryIndex(HashingEmbedder())
-    candor = create_app(
-        settings, clock=clock, open_vector_index=open_index or (lambda: index), llm=llm
-    )
+    if open_index is None:
+        open_index = index_opener(settings) if settings.chroma_url else (lambda: index)
+    candor = create_app(settings, clock=clock, open_vector_index=open_index, llm=llm)
     await import_directory(candor.store, org_csv, clock(), SlackDirectory(make_client(settings)))
     server = TestServer(candor.web_app())
     await server.start_server()

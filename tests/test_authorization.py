@@ -42,6 +42,7 @@ MANAGERS_UP = frozenset({Role.MANAGER, Role.HR, Role.ADMIN})
 POLICY: dict[str, frozenset[Role]] = {
     "/kudos": EVERYONE,
     "/digest": HR_ONLY,
+    "/calibration": HR_ONLY,
     "/themes": MANAGERS_UP,
     "/candor": EVERYONE,
     "/candor help": EVERYONE,
@@ -50,6 +51,8 @@ POLICY: dict[str, frozenset[Role]] = {
     "/candor audit": HR_ONLY,
     "/candor mydata": EVERYONE,
     "/candor erase": EVERYONE,  # for oneself; naming someone else is HR's (checked in the handler)
+    "/candor skills": EVERYONE,  # own profile; a report's for their managers only (in the handler)
+    "/candor mentor": EVERYONE,
     "/checkin": EVERYONE,
     "/checkin help": EVERYONE,
     "/checkin settings": EVERYONE,
@@ -106,7 +109,9 @@ POLICY: dict[str, frozenset[Role]] = {
     "/review self": EVERYONE,
     "review.self_submit": EVERYONE,
     "/review note": MANAGERS_UP,  # people in the manager's own line only
+    "/review rate": MANAGERS_UP,  # people in the manager's own line only
     "review.note_submit": MANAGERS_UP,
+    "review.rate_submit": MANAGERS_UP,
     "/review draft": MANAGERS_UP,  # own reports only
     "review.draft.approve": MANAGERS_UP,  # only the manager who asked for the draft
     "review.draft.discard": MANAGERS_UP,
@@ -114,6 +119,7 @@ POLICY: dict[str, frozenset[Role]] = {
     "review.draft.regenerate": MANAGERS_UP,
     "review.draft.save": MANAGERS_UP,
     "digest.theme": HR_ONLY,
+    "calibration.open": HR_ONLY,
     "privacy.approve": HR_ONLY,
     "privacy.reject": HR_ONLY,
     "privacy.cancel": HR_ONLY,

@@ -38,3 +38,25 @@ async def test_work_that_fails_is_no_longer_counted() -> None:
         await failing()
     assert inflight.running == 0
     assert await inflight.wait_idle(timeout=0.01) is True
+
+
+async def test_after_ack_work_runs_a_few_at_a_time_in_arrival_order() -> None:
+    inflight = InFlight(after_ack_concurrency=2)
+    release = asyncio.Event()
+    started: list[int] = []
+
+    async def work(n: int) -> None:
+        async with inflight.after_ack():
+            started.append(n)
+            await release.wait()
+
+    tasks = [asyncio.create_task(work(n)) for n in range(5)]
+    await asyncio.sleep(0)
+    assert started == [0, 1]  # the rest wait their turn...
+    assert inflight.running == 5  # ...but count as running, so shutdown waits for them too
+    assert await inflight.wait_idle(timeout=0.01) is False
+
+    release.set()
+    assert await inflight.wait_idle(timeout=1) is True
+    assert started == [0, 1, 2, 3, 4]
+    await asyncio.gather(*tasks)

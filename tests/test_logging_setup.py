@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 
 from bot.logging_setup import ContentRedactor, configure_logging
@@ -38,3 +39,17 @@ def test_sdks_never_log_below_info() -> None:
     assert logging.getLogger("slack_sdk").getEffectiveLevel() == logging.INFO
     assert logging.getLogger("slack_bolt").getEffectiveLevel() == logging.INFO
     assert logging.getLogger("bot").getEffectiveLevel() == logging.DEBUG
+
+
+def test_lines_are_json_with_the_request_id_of_their_context() -> None:
+    from bot.logging_setup import JsonLines, install_request_ids, request_context
+
+    install_request_ids()
+    factory = logging.getLogRecordFactory()
+    with request_context("req-12345678"):
+        inside = factory("bot.web", logging.INFO, __file__, 1, "%s ok", ("ping",), None)
+    outside = factory("bot.web", logging.INFO, __file__, 1, "idle", (), None)
+
+    line = json.loads(JsonLines().format(inside))
+    assert line["request_id"] == "req-12345678" and line["message"] == "ping ok"
+    assert json.loads(JsonLines().format(outside))["request_id"] is None

@@ -8,7 +8,14 @@ from datetime import datetime
 from pathlib import Path
 
 from bot import jobs
-from bot.scheduler import CHECKINS, PREP, RETENTION, WEEKLY_DIGEST, build_scheduler
+from bot.scheduler import (
+    CHECKINS,
+    FEEDBACK_REMINDERS,
+    PREP,
+    RETENTION,
+    WEEKLY_DIGEST,
+    build_scheduler,
+)
 from bot.settings import Settings
 from handlers.messages import Message, Outgoing, ToPerson
 from handlers.services import Services
@@ -30,7 +37,7 @@ async def test_every_job_is_stored_once_under_its_stable_id_across_restarts(tmp_
             stored = {job.id: job for job in scheduler.get_jobs()}
         finally:
             scheduler.shutdown(wait=False)
-        assert set(stored) == {WEEKLY_DIGEST, RETENTION, CHECKINS, PREP}
+        assert set(stored) == {WEEKLY_DIGEST, RETENTION, CHECKINS, PREP, FEEDBACK_REMINDERS}
     for job in stored.values():
         # The job store keeps a reference by name: each must be a module-level coroutine.
         module, _, name = job.func_ref.partition(":")

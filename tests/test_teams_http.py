@@ -251,3 +251,30 @@ def test_authentication_needs_its_settings(database_url: str, clock: FakeClock) 
             )
     finally:
         services.store.close()
+
+
+async def test_an_activity_with_fields_of_the_wrong_type_is_refused(teams: TeamsHarness) -> None:
+    # Found by tests/test_http_fuzz.py: botbuilder's deserializer raised and the server gave a 500.
+    activity = personal_message("kudos", SAM, "for the docs") | _url(teams)
+    activity["from"] = "x"
+
+    assert await teams.post(activity) == 400
+    assert teams.store.kudos.count() == 0
+
+
+async def test_a_card_action_without_an_action_gets_a_teams_error_not_a_500(
+    teams: TeamsHarness,
+) -> None:
+    # Found by tests/test_http_fuzz.py: botbuilder's own answer to it failed to serialize.
+    activity = personal_message("", SAM, "") | _url(teams)
+    activity.update(type="invoke", name="adaptiveCard/action", value=None)
+
+    assert await teams.post(activity) == 400
+
+
+async def test_an_invoke_nobody_handles_is_a_400_not_a_501(teams: TeamsHarness) -> None:
+    # Found by tests/test_http_fuzz.py: botbuilder answers unknown invokes with 501.
+    activity = personal_message("", SAM, "") | _url(teams)
+    activity.update(type="invoke", name="odd", value=None)
+
+    assert await teams.post(activity) == 400

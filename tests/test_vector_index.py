@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -35,15 +36,23 @@ DOCS = [
 ]
 
 
-@pytest.fixture(params=["memory", "chroma"])
+@pytest.fixture(params=["memory", "chroma", "chroma-server"])
 def make_index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
-    """Yield a factory; with Chroma, each call reopens the same directory."""
+    """Yield a factory; with Chroma, each call reopens the same directory or collection.
+
+    "chroma-server" is the HTTP client against the session's Chroma server (`chroma_url`),
+    with a collection of its own per test.
+    """
     opened: list[VectorIndex] = []
+    url = request.getfixturevalue("chroma_url") if request.param == "chroma-server" else None
+    collection = f"contract_{uuid.uuid4().hex}"
 
     def factory() -> VectorIndex:
         index: VectorIndex
         if request.param == "memory":
             index = InMemoryIndex(HashingEmbedder())
+        elif url is not None:
+            index = ChromaIndex(HashingEmbedder(), url=url, collection=collection)
         else:
             index = ChromaIndex(HashingEmbedder(), path=tmp_path / "chroma")
         opened.append(index)

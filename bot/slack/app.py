@@ -8,11 +8,6 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncAck, AsyncApp
-from slack_sdk.http_retry.builtin_async_handlers import (
-    AsyncConnectionErrorRetryHandler,
-    AsyncRateLimitErrorRetryHandler,
-    AsyncServerErrorRetryHandler,
-)
 from slack_sdk.oauth.installation_store import Installation
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -23,6 +18,7 @@ from bot.slack.directory import SlackDirectory
 from bot.slack.home import register_home_listeners
 from bot.slack.oauth import InstallHook, SlackOAuth, register_revocation_listeners
 from bot.slack.parse import command_from_payload, interaction_from_payload, interaction_from_view
+from bot.slack.retry_policy import slack_retry_handlers
 from bot.slack.sender import ReplyTarget, SlackSender
 from bot.slack.workspaces import client_with_token
 from handlers.errors import InvalidInput
@@ -56,11 +52,7 @@ def make_client(settings: Settings) -> AsyncWebClient:
         token=token or None,
         base_url=settings.slack_api_url,
         timeout=10,
-        retry_handlers=[
-            AsyncRateLimitErrorRetryHandler(max_retry_count=3),
-            AsyncServerErrorRetryHandler(max_retry_count=2),
-            AsyncConnectionErrorRetryHandler(max_retry_count=2),
-        ],
+        retry_handlers=slack_retry_handlers(),
     )
 
 
@@ -163,7 +155,7 @@ def build_slack_app(
         via: SlackSender,
         work: Callable[[], Awaitable[list[Outgoing]]],
     ) -> None:
-        async with inflight.track():
+        async with inflight.after_ack():
             outgoing = await outcome(what, key, work)
             count(what.split(" ", 1)[0] if what.startswith("action") else "command", outgoing)
             report = await via.deliver(outgoing, target)

@@ -48,6 +48,11 @@ class SlackSender:
         self._client = client
         self._store = store
 
+    @property
+    def client(self) -> AsyncWebClient:
+        """The Web API client this sender speaks with."""
+        return self._client
+
     def with_client(self, client: AsyncWebClient) -> SlackSender:
         """This sender speaking with another client: one workspace's token (OAuth installs)."""
         bound = copy.copy(self)

@@ -12,6 +12,7 @@ from typing import Any
 import jwt
 import requests
 from aiohttp import web
+from msrest.exceptions import DeserializationError
 
 from bot.teams.adapter import make_adapter
 from bot.teams.background import Background
@@ -57,6 +58,10 @@ class TeamsRuntime:
             return web.Response(status=401)
         except (json.JSONDecodeError, UnicodeDecodeError):
             return web.json_response({"error": "malformed JSON"}, status=400)
+        except DeserializationError:
+            # A field of the wrong type (e.g. `from` as a string): not an activity Teams sends.
+            log.info("Teams request refused: not a valid activity")
+            return web.json_response({"error": "not a valid activity"}, status=400)
         except requests.RequestException as error:
             # The signing keys could not be fetched: the request can't be verified right now.
             log.warning("Teams request not verified: %s", type(error).__name__)

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from botbuilder.core import ActivityHandler, InvokeResponse, TurnContext
-from botbuilder.schema import ChannelAccount
+from botbuilder.schema import AdaptiveCardInvokeResponse, ChannelAccount
 from msrest.serialization import Model
 
 from bot.teams.background import Background
@@ -92,8 +92,16 @@ class CandorTeamsBot(ActivityHandler):
         """An `Action.Execute` press: the router's action runs; its answer to the presser
         replaces the card when it is ready within `INVOKE_BUDGET_S`, else it comes after."""
         interaction = interaction_from_invoke(turn_context.activity)
+        if interaction is None and turn_context.activity.name == "adaptiveCard/action":
+            # Not an Action.Execute press Candor can read: botbuilder's own handling would
+            # answer with a body its serializer cannot write (a 500), so refuse it here.
+            return _invoke_error("That card action is incomplete. Type help.")
         if interaction is None:
-            return await super().on_invoke_activity(turn_context)
+            answer = await super().on_invoke_activity(turn_context)
+            if answer is not None and answer.status == 501:
+                # An invoke nobody handles is the sender's mistake, not a server error.
+                return InvokeResponse(status=400)
+            return answer
         origin = self._remember(turn_context)
         what = f"action {interaction.action_id.split(':', 1)[0]}"
         if not any(interaction.action_id.startswith(p) for p in self._router.actions):
@@ -295,6 +303,15 @@ def _ready(outgoing: list[Outgoing]) -> Callable[[], Awaitable[list[Outgoing]]]:
 
 def _invoke_message(note: str) -> InvokeResponse:
     return InvokeResponse(status=200, body=InvokeMessage(note))
+
+
+def _invoke_error(note: str) -> InvokeResponse:
+    # The Universal Actions error response: the card stays, Teams shows the message.
+    error = {"code": "BadRequest", "message": note}
+    body = AdaptiveCardInvokeResponse(
+        status_code=400, type="application/vnd.microsoft.error", value=error
+    )
+    return InvokeResponse(status=400, body=body)
 
 
 def _reply(message: Message, purpose: str) -> Outgoing:

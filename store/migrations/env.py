@@ -3,7 +3,10 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+# These modules register their tables on SQLModel.metadata.
+import store.competency_models
+import store.models
+import store.rating_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
 if connection is None:
