@@ -60,8 +60,9 @@ def verdict(rows: list[dict[str, Any]]) -> list[str]:
     for r in rows:
         if r.get("overlap") == "sparse" or r["signal"].startswith("reference"):
             continue  # reported, not judged: raters must share people; the naive reference
+        secondary = r["signal"] == "group adverse impact"  # a consequence of the planted gap
         strong = (r["effect_sd"] or 0) >= 0.5 and (r["ratings_per_group"] or 0) >= 30
-        if strong and r["recall"] is not None and r["recall"] < 0.9:
+        if strong and not secondary and r["recall"] is not None and r["recall"] < 0.9:
             misses.append(f"{r['signal']} {r['effect_sd']} SD × {r['ratings_per_group']}: recall")
         if not r["effect_sd"] and (r["false_flag_org"] or 0) > 0.05:
             misses.append(f"{r['signal']} null: false flags")

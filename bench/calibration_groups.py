@@ -14,6 +14,13 @@ Effect sizes are in SD: the standard deviation of all ratings in null organisati
 - Recency: manager ``m00`` adds ``effect`` SD per SD of (last-60-days evidence mean −
   whole-period mean) to their ratings; others rate the ability that all evidence reflects.
   "Ratings per group" is the number of ratees per manager. Recall: ``m00`` flagged.
+- The group-gap test compares like with like (rater severity and competency removed; see
+  ``insights.calibration.group_model``), so its recall is above a raw person-mean test's. At
+  0.5 SD × 30 people it still falls short of 90 %: the org's 5 % false-flag budget is shared
+  by its three attributes, and 30 people carry only so much evidence. One test at 5 % finds
+  such a gap in 92–95 % of orgs, at 5 %/3 in 82–86 %; a full mixed model with the group as a
+  fixed effect did no better. The four-fifths rule's Fisher test has little power at these
+  sizes (a few people move a top-20 % share); it is reported, not tuned.
 - False flags: on null orgs (nothing planted), the share of orgs with any flag
   (``false_flag_org``) and the share of shown rows flagged (``false_flag_entity``). For
   planted orgs the same two columns count flags elsewhere than the planted entity (other
@@ -99,22 +106,38 @@ def _cell(
     return out
 
 
+def null_orgs(orgs: int) -> int:
+    """Null organisations per cell: near 5 %, a false-flag rate's standard error is 2.4
+    points at 80 organisations and 1.5 at 200."""
+    return max(200, 2 * orgs)
+
+
+def planted_orgs(orgs: int, effect: float, size: int) -> int:
+    """Planted organisations per cell: at least 100 where the issue's bar is judged (0.5 SD
+    or more, 30 or more people), where 40 would leave a recall of 85 % ± 6 points."""
+    return max(orgs, 100) if effect >= 0.5 and size >= 30 else orgs
+
+
 def rows(*, orgs: int, seed: int) -> list[dict[str, Any]]:
-    """Recall per effect size × group size (``orgs`` each), false flags on ``2 * orgs`` nulls."""
+    """Recall per effect size × group size (``planted_orgs`` each), false flags on
+    ``null_orgs``."""
     sd = null_rating_sd(seed + 10_000)
+    nulls = null_orgs(orgs)
     out: list[dict[str, Any]] = []
     for i, size in enumerate(SIZES):
         group_null = partial(_group_outcomes, size=size, gap=0.0)
-        out += _cell(GROUP_SIGNALS, None, size, 2 * orgs, group_null, seed + 100 * i + 99)
+        out += _cell(GROUP_SIGNALS, None, size, nulls, group_null, seed + 100 * i + 99)
         for j, effect in enumerate(EFFECTS):
             planted = partial(_group_outcomes, size=size, gap=effect * sd)
-            out += _cell(GROUP_SIGNALS, effect, size, orgs, planted, seed + 100 * i + j)
+            n = planted_orgs(orgs, effect, size)
+            out += _cell(GROUP_SIGNALS, effect, size, n, planted, seed + 100 * i + j)
     for i, size in enumerate(SIZES):
         recency_null = partial(_recency_outcomes, size=size, weight=0.0)
-        out += _cell(("recency",), None, size, 2 * orgs, recency_null, seed + 100 * i + 98)
+        out += _cell(("recency",), None, size, nulls, recency_null, seed + 100 * i + 98)
         for j, effect in enumerate(EFFECTS):
             planted = partial(_recency_outcomes, size=size, weight=effect * sd)
-            out += _cell(("recency",), effect, size, orgs, planted, seed + 100 * i + 50 + j)
+            n = planted_orgs(orgs, effect, size)
+            out += _cell(("recency",), effect, size, n, planted, seed + 100 * i + 50 + j)
     return out
 
 

@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import functools
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from handlers.skills_data import link_indexed
+from store.index_documents import IndexDoc
 from store.indexer import drain_outbox
 from store.repository import Store
 from store.vector.index import VectorIndex
 
 log = logging.getLogger(__name__)
+
+# Documents held for competency linking during a long burst before they are linked anyway.
+LINK_AT_MOST = 2048
 
 
 class BackgroundIndexer:
@@ -22,6 +25,10 @@ class BackgroundIndexer:
 
     If the index is unavailable, feedback stays safely in SQL and the outbox; the indexer
     backs off and retries, so nothing is lost.
+
+    Linking what was indexed to competencies waits until the outbox is drained: a burst is
+    indexed at the embedder's pace, and the links follow (a process stopped before then
+    leaves them to `candor skills link`, which recomputes every link).
     """
 
     def __init__(
@@ -46,6 +53,7 @@ class BackgroundIndexer:
         self._task: asyncio.Task[None] | None = None
         self.indexed = 0
         self.last_error: str | None = None
+        self._to_link: list[tuple[list[IndexDoc], list[str]]] = []
 
     def wake(self) -> None:
         """Ask for a drain soon. Safe to call from any thread."""
@@ -76,8 +84,21 @@ class BackgroundIndexer:
         """Drain everything pending, then return the index (for readers such as the digest)."""
         while await self.drain_once():
             pass
+        await self.link_pending()
         assert self._index is not None
         return self._index
+
+    def _indexed(self, docs: Sequence[IndexDoc], removed: Sequence[str]) -> None:
+        self._to_link.append((list(docs), list(removed)))
+
+    async def link_pending(self) -> None:
+        """Link the documents indexed since the last call to competencies (never raises)."""
+        batches, self._to_link = self._to_link, []
+        if not batches or self._index is None:
+            return
+        docs = [d for stored, _ in batches for d in stored]
+        removed = [r for _, gone in batches for r in gone]
+        await asyncio.to_thread(link_indexed, self._store, self._index, docs, removed)
 
     async def warm_up(self) -> None:
         """Open the index and load the model before serving, so the first batch of embeddings
@@ -96,9 +117,8 @@ class BackgroundIndexer:
         """Apply one batch now; return how many outbox entries settled."""
         if self._index is None:
             self._index = await asyncio.to_thread(self._open_index)
-        link = functools.partial(link_indexed, self._store, self._index)
         settled = await asyncio.to_thread(
-            drain_outbox, self._store, self._index, self._clock(), self._batch_size, link
+            drain_outbox, self._store, self._index, self._clock(), self._batch_size, self._indexed
         )
         self.indexed += settled
         return settled
@@ -110,8 +130,10 @@ class BackgroundIndexer:
                 settled = await self.drain_once()
                 self.last_error = None
                 backoff = 1.0
-                if settled >= self._batch_size:
+                waiting = sum(len(docs) for docs, _ in self._to_link)
+                if settled >= self._batch_size and waiting < LINK_AT_MOST:
                     continue  # more waiting: keep going without sleeping
+                await self.link_pending()  # caught up (or holding enough): link them
             except asyncio.CancelledError:
                 raise
             except Exception as error:

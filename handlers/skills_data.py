@@ -9,6 +9,7 @@ them with Candor's offline embedder and stores one link per record, person and c
 from __future__ import annotations
 
 import logging
+import weakref
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -33,6 +34,12 @@ from store.vector.index import IndexDoc, VectorIndex
 
 log = logging.getLogger(__name__)
 RATING = "rating"
+
+# The last framework's descriptor vectors, per embedder. The indexer links every batch of 64
+# against the same descriptors; embedding them afresh each time cost a tenth of ingest.
+_descriptor_vectors: weakref.WeakKeyDictionary[
+    Embedder, tuple[tuple[str, ...], list[list[float]]]
+] = weakref.WeakKeyDictionary()
 
 
 @dataclass(frozen=True)
@@ -63,6 +70,20 @@ def _written_at(doc: IndexDoc) -> datetime:
     return datetime.fromtimestamp(int(doc.metadata.get("created_at") or 0), UTC)
 
 
+def descriptor_vectors(embedder: Embedder, found: Sequence[Descriptor]) -> list[list[float]]:
+    """The embeddings of these descriptors, reused while the framework's texts are unchanged."""
+    texts = tuple(descriptor_text(d) for d in found)
+    try:
+        cached = _descriptor_vectors.get(embedder)
+    except TypeError:  # an embedder that can't be weakly referenced (or hashed) goes uncached
+        return embedder.embed(texts)
+    if cached is not None and cached[0] == texts:
+        return cached[1]
+    vectors = embedder.embed(texts)
+    _descriptor_vectors[embedder] = (texts, vectors)
+    return vectors
+
+
 def link_documents(
     store: Store,
     embedder: Embedder,
@@ -85,7 +106,7 @@ def link_documents(
     matches = best_matches(
         embedder.embed([d.text for d in docs]) if vectors is None else vectors,
         found,
-        embedder.embed([descriptor_text(d) for d in found]),
+        descriptor_vectors(embedder, found),
         threshold=threshold,
         margin=margin,
     )

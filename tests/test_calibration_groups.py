@@ -210,3 +210,47 @@ def test_a_single_group_has_a_mean_but_no_comparison() -> None:
 
     assert only.gap is None and only.p_adjusted is None and only.flag is None
     assert only.top_rate >= 0.2 and only.impact_ratio == 1.0
+
+
+def _home_raters(gap: float, seed: int) -> tuple[list[Rating], list[Attribute]]:
+    """Groups a and b of 40: a's home managers (m0–m2) rate 0.8 points harsher than b's
+    (m3–m5), and everyone also has a second rater picked at random from all six, so the
+    managers' severity can be told apart from the groups. ``gap`` is added to a's ability."""
+    rng = np.random.default_rng(seed)
+    severity = [-0.4, -0.4, -0.4, 0.4, 0.4, 0.4]
+    ratings: list[Rating] = []
+    attributes: list[Attribute] = []
+    for i in range(80):
+        person, group = f"person{i}@example.com", "ab"[i // 40]
+        attributes.append(Attribute(person, "gender", group))
+        home = i % 3 + 3 * (group == "b")
+        ability = rng.normal(0, 0.5) + (gap if group == "a" else 0.0)
+        for rater in (home, int((home + 1 + rng.integers(5)) % 6)):
+            for c in range(4):
+                latent = 3.3 + ability + severity[rater] + rng.normal(0, 0.5)
+                score = float(np.clip(np.rint(latent), 1, 5))
+                ratings.append(Rating("2025", f"m{rater}", person, f"c{c}", score, AT, f"r{i}"))
+    return ratings, attributes
+
+
+@pytest.mark.parametrize("seed", [10, 11, 12])
+def test_harsher_raters_are_not_read_as_a_group_gap(seed: int) -> None:
+    ratings, attributes = _home_raters(0.0, seed)
+
+    a = _signal(group_gaps(ratings, attributes, scale=SCALE), "gender", "a")
+
+    # HR still reads the raw gap (a's people are rated lower) ...
+    assert a.gap is not None and a.ci_high is not None and a.gap < -0.25 and a.ci_high < 0
+    # ... but compared like with like, as if rated by the same managers, there is none.
+    assert a.p_adjusted is not None and a.p_adjusted > 0.05
+    assert "gap" not in (a.flag or "")  # fewer top ratings may still be adverse impact
+    assert "raw person means" in a.test and "rater severity" in a.test  # says which is which
+
+
+def test_a_real_gap_is_still_found_when_raters_differ_too() -> None:
+    ratings, attributes = _home_raters(-0.5, 13)
+
+    a = _signal(group_gaps(ratings, attributes, scale=SCALE), "gender", "a")
+
+    assert a.flag is not None and "gap" in a.flag
+    assert a.gap is not None and a.gap < -0.5  # raw: the real gap plus the harsher raters
