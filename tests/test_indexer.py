@@ -296,3 +296,23 @@ def test_reindex_rebuilds_checkins_and_feedback_too(store: Store) -> None:
     assert checkin_doc_id(ids["checkin"]) in index.ids()
     assert feedback_doc_id(ids["manager_note"]) not in index.ids()
     assert store.outbox.pending_count() == 0
+
+
+async def test_competency_links_wait_until_the_indexer_has_caught_up(store: Store) -> None:
+    from handlers.competency_files import parse_framework
+    from tests.test_skills import YAML
+
+    framework = parse_framework(YAML, "framework.yaml")
+    store.competencies.import_framework(framework.competencies, framework.expectations, at=NOW)
+    words = "explains complex ideas simply to different audiences, in docs and presentations"
+    _kudos(store, 3, text=words)
+    index = InMemoryIndex(HashingEmbedder())
+    indexer = BackgroundIndexer(store, lambda: index, lambda: NOW, batch_size=2, idle_seconds=60)
+
+    assert await indexer.drain_once() == 2  # a burst: indexed at the embedder's pace...
+    assert store.skill_evidence.all_links() == []  # ...and not linked yet
+
+    await indexer.current()  # caught up: the three are linked, in one go
+
+    assert index.count() == 3
+    assert len(store.skill_evidence.all_links()) == 3
