@@ -52,18 +52,24 @@ class CycleData:
         )
 
 
-def find_cycle(store: Store, name: str | None) -> RatingCycle:
+NO_RATINGS = (
+    "No ratings yet. Import them with `candor ratings import ratings.csv` "
+    "(columns cycle,rater_email,ratee_email,competency,score,rated_at)."
+)
+
+
+def find_cycle(store: Store, name: str | None, *, none_yet: str = NO_RATINGS) -> RatingCycle:
     """The named cycle, or the latest one.
 
+    Args:
+        none_yet: what to tell someone when there is no cycle at all.
+
     Raises:
-        UsageError: no such cycle, or none imported yet.
+        UsageError: no such cycle, or none yet.
     """
     cycles = store.ratings.cycles()
     if not cycles:
-        raise UsageError(
-            "No ratings yet. Import them with `candor ratings import ratings.csv` "
-            "(columns cycle,rater_email,ratee_email,competency,score,rated_at)."
-        )
+        raise UsageError(none_yet)
     if name is None:
         return cycles[0]
     found = store.ratings.cycle(name)

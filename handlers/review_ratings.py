@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from datetime import datetime, time
 
+from handlers.calibration_data import find_cycle
 from handlers.errors import InvalidInput, NotFound, PermissionDenied, UsageError
 from handlers.feedback import mentioned_person
 from handlers.feedback_render import person
@@ -37,6 +38,10 @@ log = logging.getLogger(__name__)
 
 RATE_USAGE = "/review rate @report [cycle]"
 RATE_SUBMIT = "review.rate_submit"
+NO_CYCLE = (
+    "No review cycle is open yet: HR opens one with "
+    '`candor ratings cycle 2026-H2 --competencies "Delivery, Craft"`.'
+)
 MAX_POINTS = 11  # a select shows every point of the scale
 
 
@@ -47,16 +52,7 @@ def _points(cycle: RatingCycle) -> list[float]:
 
 
 def _cycle(ctx: RequestContext, name: str | None) -> RatingCycle:
-    repo = ctx.services.store.ratings
-    cycle = repo.cycle(name) if name else repo.latest_cycle()
-    if cycle is None:
-        known = ", ".join(c.name for c in repo.cycles()[:10])
-        raise UsageError(
-            f"There's no cycle called {name!r}. Cycles: {known}."
-            if name and known
-            else "No review cycle is open yet: HR opens one with "
-            '`candor ratings cycle 2026-H2 --competencies "Delivery, Craft"`.'
-        )
+    cycle = find_cycle(ctx.services.store, name, none_yet=NO_CYCLE)
     if not cycle.competencies:
         raise UsageError(f"Cycle {cycle.name} names no competencies to rate.")
     return cycle
