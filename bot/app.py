@@ -20,6 +20,7 @@ from bot.logging_setup import scheduled_job_context
 from bot.metrics import Metrics
 from bot.settings import Settings
 from bot.slack.app import build_slack_app, make_client
+from bot.slack.deferral import SlackRole
 from bot.slack.oauth import SlackOAuth
 from bot.slack.sender import DeliveryReport, ReplyTarget, SlackSender
 from bot.slack.workspaces import SlackWorkspaces
@@ -76,6 +77,8 @@ class Candor:
     # Slack listener work still running after its ack; shutdown waits for it.
     inflight: InFlight = field(default_factory=InFlight)
     metrics: Metrics = field(default_factory=Metrics)
+    # Where Slack work after the ack runs: here, queued for a worker, or replayed (a worker).
+    role: SlackRole = "inline"
     _closed: bool = field(default=False, repr=False)
 
     def web_app(self, *, run_scheduler: bool = True) -> web.Application:
@@ -187,12 +190,14 @@ def create_app(
     slack_client: AsyncWebClient | None = None,
     llm: Any | None = None,
     teams_adapter: Any = None,
+    role: SlackRole = "inline",
 ) -> Candor:
     """Build Candor from settings: migrate the database, wire handlers, Slack and Teams.
 
     Slack is on when its settings are given or Teams isn't configured (a Teams-only install
     needs no Slack app). With `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` it installs into
-    several workspaces (OAuth) and needs no `SLACK_BOT_TOKEN`.
+    several workspaces (OAuth) and needs no `SLACK_BOT_TOKEN`. `role` is for `candor serve`
+    and `candor worker` (`bot.slack.deferral`).
 
     Raises:
         SettingsError: when a required setting is missing (named in the message).
@@ -233,6 +238,7 @@ def create_app(
             oauth=oauth,
             inflight=inflight,
             metrics=metrics,
+            role=role,
         )
     teams = None
     if settings.teams.configured:
@@ -251,6 +257,7 @@ def create_app(
         workspaces,
         inflight,
         metrics,
+        role,
     )
     services.deliver_now = candor.deliver
     return candor

@@ -31,6 +31,15 @@ def build_parser() -> argparse.ArgumentParser:
         "--socket", action="store_true", help="connect with Socket Mode (needs SLACK_APP_TOKEN)"
     )
 
+    worker = sub.add_parser(
+        "worker",
+        help="do the work Slack requests start, index and schedule (`candor serve` starts one)",
+    )
+    worker.add_argument("--host", default="127.0.0.1", help="interface for /healthz, /metrics")
+    worker.add_argument(
+        "--port", type=int, default=None, help="serve /healthz and /metrics on this port"
+    )
+
     org = sub.add_parser("org", help="manage the org directory")
     org_sub = org.add_subparsers(dest="org_command", required=True, metavar="ACTION")
     imp = org_sub.add_parser("import", help="import people from a CSV file")
@@ -115,6 +124,11 @@ def _run(args: argparse.Namespace, settings: Settings) -> int:
         from bot.serve import serve
 
         asyncio.run(serve(settings, host=args.host, port=args.port, socket_mode=args.socket))
+        return 0
+    if args.command == "worker":
+        from bot.worker import run_worker
+
+        asyncio.run(run_worker(settings, host=args.host, port=args.port))
         return 0
     if args.command in ("ratings", "calibration") or getattr(args, "org_command", "") == (
         "import-attributes"

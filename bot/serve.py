@@ -1,10 +1,18 @@
-"""`candor serve`: the aiohttp server for Slack's HTTP mode, or a Socket Mode connection."""
+"""`candor serve`: the aiohttp server for Slack's HTTP mode, or a Socket Mode connection.
+
+With `CANDOR_WORKER=process` (the default) it also starts `candor worker` as a child process
+and restarts it if it dies: the web process acks and queues Slack requests, the worker does
+the work (`bot.slack.deferral`). `external` leaves workers to be run separately (one or more,
+e.g. their own containers); `inline` does everything in this one process.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
+import sys
 
 from aiohttp import web
 
@@ -14,12 +22,16 @@ from bot.web import AccessLog
 
 log = logging.getLogger(__name__)
 
+# How long a stopping worker may take to finish what it started.
+WORKER_STOP_SECONDS = 30.0
+RESTART_BACKOFF_MAX = 30.0
+
 
 async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> None:
     """Run until interrupted. Socket Mode still serves `/healthz` on the port."""
     if socket_mode:
         settings.require("SLACK_APP_TOKEN")
-    candor = create_app(settings)
+    candor = create_app(settings, role="inline" if settings.worker == "inline" else "web")
     runner = web.AppRunner(candor.web_app(), access_log_class=AccessLog)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -35,6 +47,10 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
         socket_handler = AsyncSocketModeHandler(candor.slack, settings.slack_app_token.get())
         await socket_handler.connect_async()
     stop = asyncio.Event()
+    supervisor = None
+    if settings.worker == "process":
+        worker_port = settings.worker_port or port + 1
+        supervisor = asyncio.create_task(_supervise_worker(host, worker_port, stop))
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -43,4 +59,42 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     finally:
         if socket_handler is not None:
             await socket_handler.close_async()
+        if supervisor is not None:
+            stop.set()
+            await supervisor
         await runner.cleanup()
+
+
+async def _supervise_worker(host: str, port: int, stop: asyncio.Event) -> None:
+    """Run `candor worker` until `stop` is set, restarting it (with backoff) if it exits."""
+    backoff = 1.0
+    command = [sys.executable, "-m", "bot.cli", "worker", "--host", host, "--port", str(port)]
+    while not stop.is_set():
+        process = await asyncio.create_subprocess_exec(*command)  # inherits env and output
+        log.info("started worker process %s", process.pid)
+        exited = asyncio.create_task(process.wait())
+        stopping = asyncio.create_task(stop.wait())
+        await asyncio.wait({exited, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if stop.is_set():
+            exited.cancel()
+            await _stop_worker(process)
+            return
+        stopping.cancel()
+        log.error("worker process exited with %s; restarting in %.0f s", exited.result(), backoff)
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(stop.wait(), backoff)
+        backoff = min(backoff * 2, RESTART_BACKOFF_MAX)
+
+
+async def _stop_worker(process: asyncio.subprocess.Process) -> None:
+    if process.returncode is not None:
+        return
+    process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), WORKER_STOP_SECONDS)
+    except TimeoutError:
+        log.error(
+            "worker process %s did not stop in %.0f s; killing it", process.pid, WORKER_STOP_SECONDS
+        )
+        process.kill()
+        await process.wait()

@@ -16,6 +16,7 @@ from handlers.config import COACH_MODES, CoreConfig
 from insights.schedule import parse_holidays
 
 SLACK_DEFAULT_API_URL = "https://slack.com/api/"
+WORKER_MODES = ("process", "external", "inline")
 # The bot scopes in manifests/slack/manifest.yaml (tests/test_slack_oauth.py keeps them equal).
 SLACK_DEFAULT_SCOPES = (
     "commands",
@@ -266,6 +267,11 @@ class Settings:
     log_level: str = "INFO"
     # A scheduled send that fails this many times is dead-lettered and admins are alerted.
     delivery_max_attempts: int = 5
+    # Where `candor serve` handles Slack requests after the ack: "process" (a worker process
+    # it starts), "external" (workers started separately with `candor worker`) or "inline".
+    worker: str = "process"
+    # Where that worker process serves /healthz and /metrics (default: the web port + 1).
+    worker_port: int | None = None
     core: CoreConfig = field(default_factory=CoreConfig)
     teams: TeamsSettings = field(default_factory=TeamsSettings)
     slack_oauth: SlackOAuthSettings = field(default_factory=SlackOAuthSettings)
@@ -308,6 +314,11 @@ class Settings:
         embedder = (merged.get("CANDOR_EMBEDDER") or "minilm").strip().lower()
         if embedder not in ("minilm", "hashing"):
             raise SettingsError(f"CANDOR_EMBEDDER must be 'minilm' or 'hashing', got {embedder!r}")
+        worker = (merged.get("CANDOR_WORKER") or "process").strip().lower()
+        if worker not in WORKER_MODES:
+            raise SettingsError(
+                f"CANDOR_WORKER must be one of {', '.join(WORKER_MODES)}, got {worker!r}"
+            )
         core = CoreConfig(
             values=_values(merged.get("CANDOR_VALUES")),
             kudos_channel=(merged.get("CANDOR_KUDOS_CHANNEL") or "").strip() or None,
@@ -336,6 +347,8 @@ class Settings:
             llm=(merged.get("CANDOR_LLM") or "").strip() or None,
             log_level=(merged.get("CANDOR_LOG_LEVEL") or "INFO").upper(),
             delivery_max_attempts=_int(merged, "CANDOR_DELIVERY_MAX_ATTEMPTS", 5, minimum=1),
+            worker=worker,
+            worker_port=_optional_int(merged, "CANDOR_WORKER_PORT", minimum=1),
             core=core,
             teams=TeamsSettings.from_env(merged),
             slack_oauth=SlackOAuthSettings.from_env(merged),

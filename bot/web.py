@@ -10,18 +10,16 @@ import traceback
 from typing import TYPE_CHECKING
 from urllib.parse import parse_qs
 
-from aiohttp import ClientSession, web
+from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
 from aiohttp.typedefs import Handler
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.request.internals import parse_body
 from slack_sdk.signature import SignatureVerifier
-from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import jobs
-from bot.leader import SchedulerLeadership, leader_lock
+from bot.background import Background
+from bot.leader import SchedulerLeadership
 from bot.logging_setup import request_context, request_id_from
-from bot.scheduler import build_scheduler
 from bot.slack.payload_shape import payload_problem
 
 if TYPE_CHECKING:
@@ -104,6 +102,8 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
             metrics.requests.inc(route=route, status=str(status))
             metrics.latency.observe(time.perf_counter() - started, route=route)
 
+    background = Background(candor, work=candor.role != "web", run_scheduler=run_scheduler)
+
     app = web.Application(client_max_size=1024**2, middlewares=[request_ids, measure])
     # Slack is optional (a Teams-only install has no signing secret and no /slack/events).
     secret = candor.settings.slack_signing_secret.get() if candor.slack is not None else ""
@@ -130,52 +130,11 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
         bolt_response = await candor.slack.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
-    async def healthz(_request: web.Request) -> web.Response:
-        database = await asyncio.to_thread(candor.store.ping)
-        pending = await asyncio.to_thread(candor.store.outbox.pending_count) if database else None
-        body = {
-            "ok": database,
-            "database": "ok" if database else "unavailable",
-            "index": "degraded" if candor.indexer.last_error else "ok",
-            "outbox_pending": pending,
-            "scheduler": "off" if leadership is None else _role(leadership),
-        }
-        return web.json_response(body, status=200 if database else 503)
-
-    leadership = (
-        SchedulerLeadership(
-            leader_lock(candor.store.engine, candor.settings.data_dir),
-            lambda: build_scheduler(candor.settings),
-            on_lead=lambda: jobs.attach(candor),
-        )
-        if run_scheduler
-        else None
-    )
-
-    sessions: list[tuple[AsyncWebClient, ClientSession]] = []
-
     async def start_background(_app: web.Application) -> None:
-        # One HTTP session for Slack's Web API (Bolt's per-request clients share it too):
-        # without it every call opens a new connection, ~13 ms of event-loop time per kudos.
-        client = candor.slack_sender.client if candor.slack_sender is not None else None
-        if client is not None and client.session is None:
-            client.session = ClientSession()
-            sessions.append((client, client.session))
-        # Runs before the server listens: load the model now, not on the first requests.
-        await candor.indexer.warm_up()
-        candor.indexer.start()
-        if leadership is not None:
-            leadership.start()  # every replica tries; one runs the scheduler
+        await background.start()
 
     async def stop_background(_app: web.Application) -> None:
-        if leadership is not None:
-            await leadership.stop()
-            jobs.attach(None)
-        await candor.close()
-        for client, session in sessions:
-            client.session = None
-            await session.close()
-        sessions.clear()
+        await background.stop()
 
     if candor.slack is not None:
         app.router.add_post("/slack/events", slack_events)
@@ -195,6 +154,41 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
             app.router.add_get(flow.install_path, slack_install)
             app.router.add_get(flow.redirect_uri_path, slack_oauth_redirect)
 
+    add_status_routes(app, candor, background)
+    if candor.teams is not None:
+        app.router.add_post("/api/messages", candor.teams.handle)
+    app.on_startup.append(start_background)
+    app.on_cleanup.append(stop_background)
+    return app
+
+
+def add_status_routes(app: web.Application, candor: Candor, background: Background) -> None:
+    """`GET /healthz` and `GET /metrics` (Prometheus text) for this process.
+
+    A web process whose worker does the work (`CANDOR_WORKER=process` or `external`) reports
+    the index and the scheduler as "worker": the worker serves its own status.
+    """
+    metrics = candor.metrics
+    leadership = background.leadership
+    queued = candor.role != "inline"
+
+    async def healthz(_request: web.Request) -> web.Response:
+        database = await asyncio.to_thread(candor.store.ping)
+        pending = await asyncio.to_thread(candor.store.outbox.pending_count) if database else None
+        body: dict[str, object] = {
+            "ok": database,
+            "database": "ok" if database else "unavailable",
+            "index": "degraded" if candor.indexer.last_error else "ok",
+            "outbox_pending": pending,
+            "scheduler": "off" if leadership is None else _role(leadership),
+        }
+        if not background.works:
+            body.update(index="worker", scheduler="worker")
+        if queued:
+            depth = candor.store.request_queue.depth
+            body["requests_queued"] = await asyncio.to_thread(depth) if database else None
+        return web.json_response(body, status=200 if database else 503)
+
     async def metrics_endpoint(_request: web.Request) -> web.Response:
         body = await asyncio.to_thread(metrics.render)  # the outbox gauge reads the database
         return web.Response(text=body, content_type="text/plain", charset="utf-8")
@@ -209,6 +203,12 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
         "Requests acked and still being worked on",
         lambda: candor.inflight.running,
     )
+    if queued:
+        metrics.gauge(
+            "candor_requests_queued",
+            "Slack requests acked and waiting for (or being handled by) a worker",
+            candor.store.request_queue.depth,
+        )
     if leadership is not None:
         metrics.gauge(
             "candor_scheduler_leader",
@@ -217,11 +217,6 @@ def build_web_app(candor: Candor, *, run_scheduler: bool = True) -> web.Applicat
         )
     app.router.add_get("/healthz", healthz)
     app.router.add_get("/metrics", metrics_endpoint)
-    if candor.teams is not None:
-        app.router.add_post("/api/messages", candor.teams.handle)
-    app.on_startup.append(start_background)
-    app.on_cleanup.append(stop_background)
-    return app
 
 
 def _role(leadership: SchedulerLeadership) -> str:

@@ -23,6 +23,7 @@ from store.people import PeopleRepo
 from store.person_settings import PersonSettingsRepo
 from store.privacy_requests import PrivacyRequestRepo
 from store.ratings import RatingRepo
+from store.request_queue import RequestQueue
 from store.reviews import ReviewRepo
 from store.skill_evidence import SkillEvidenceRepo
 
@@ -51,6 +52,7 @@ class Store:
         self.attributes = AttributeRepo(engine)
         self.competencies = CompetencyRepo(engine)
         self.skill_evidence = SkillEvidenceRepo(engine)
+        self.request_queue = RequestQueue(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:

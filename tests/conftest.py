@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import time
@@ -21,11 +22,13 @@ from aiohttp.test_utils import TestServer
 from sqlalchemy import text
 
 from bot.app import Candor, create_app, index_opener
+from bot.background import Background
 from bot.settings import Settings
 from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.signed_requests import signed_headers, slash_command_body
 from bot.slack.standin import SlackStandIn, SlackUser
+from bot.worker import RequestWorker
 from handlers.org_import import import_directory
 from store.repository import Store
 from store.vector.embedder import HashingEmbedder
@@ -160,6 +163,8 @@ class SlackHarness:
     index: InMemoryIndex
     http: ClientSession
     sent: list[str] = field(default_factory=list)
+    # With a worker (`running_candor(split=True)`): the worker process's Candor, in this one.
+    worker: Candor | None = None
 
     @property
     def url(self) -> str:
@@ -300,10 +305,18 @@ class SlackHarness:
                 seen, last_change = len(calls), loop.time()
                 continue
             answered = not answer or any(c.method in ANSWERS for c in calls[before:])
-            busy = self.candor.inflight.running > 0  # the listener may still be working
+            busy = self.busy()  # the listener may still be working
             if answered and not busy and loop.time() - last_change >= quiet:
                 return
         # No call at all within the deadline: the caller's assertions say what was missing.
+
+    def busy(self) -> bool:
+        """Whether a listener is still working, or a request still waits for the worker."""
+        if self.candor.inflight.running:
+            return True
+        if self.worker is None:
+            return False
+        return self.worker.inflight.running > 0 or self.candor.store.request_queue.depth() > 0
 
 
 @asynccontextmanager
@@ -316,25 +329,45 @@ async def running_candor(
     open_index: Callable[[], VectorIndex] | None = None,
     org_csv: str = ORG_CSV,
     llm: Any = None,
+    split: bool = False,
     **env: str,
 ) -> AsyncIterator[SlackHarness]:
     """Candor with the sample org imported, served over HTTP, talking to the stand-in.
 
     The vector index is `open_index`, else the configured one when `CHROMA_URL` is given, else
-    the harness's in-memory index.
+    the harness's in-memory index. With `split`, as `candor serve` runs by default: the web
+    app acks and queues, and a worker (its own Candor, on this event loop) replays the queue.
     """
     settings = make_settings(tmp_path, database_url, standin.base_url, **env)
     index = InMemoryIndex(HashingEmbedder())
     if open_index is None:
         open_index = index_opener(settings) if settings.chroma_url else (lambda: index)
-    candor = create_app(settings, clock=clock, open_vector_index=open_index, llm=llm)
+    role = "web" if split else "inline"
+    candor = create_app(settings, clock=clock, open_vector_index=open_index, llm=llm, role=role)
     await import_directory(candor.store, org_csv, clock(), SlackDirectory(make_client(settings)))
     server = TestServer(candor.web_app())
     await server.start_server()
+    worker = background = replaying = replayer = None
+    if split:
+        worker = create_app(
+            settings, clock=clock, open_vector_index=open_index, llm=llm, role="worker"
+        )
+        background = Background(worker, work=True, run_scheduler=False)
+        await background.start()
+        assert worker.slack is not None
+        replayer = RequestWorker(worker.slack, worker.store.request_queue, clock, poll_seconds=0.01)
+        replaying = asyncio.create_task(replayer.run())
     try:
         async with ClientSession() as http:
-            yield SlackHarness(candor, server, standin, clock, index, http)
+            yield SlackHarness(candor, server, standin, clock, index, http, worker=worker)
     finally:
+        if replaying is not None and replayer is not None:
+            replaying.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await replaying
+            await replayer.wait_idle()
+        if background is not None:
+            await background.stop()
         await server.close()
 
 

@@ -95,7 +95,8 @@ def test_serve_acks_posts_and_stores_once_across_a_restart(
     settings = Settings.from_env(env, dotenv_path=None)
     store = Store.open(settings.database_url)
     asyncio.run(import_directory(store, ORG_CSV, utc_now(), SlackDirectory(make_client(settings))))
-    port = _free_port()
+    port, worker_port = _free_port(), _free_port()
+    env["CANDOR_WORKER_PORT"] = str(worker_port)
     body = slash_command_body(
         command="/kudos",
         text="<@U0SAM|sam> for untangling the deploy pipeline #craft",
@@ -117,6 +118,15 @@ def test_serve_acks_posts_and_stores_once_across_a_restart(
         )
         stale = signed_headers(SIGNING_SECRET, body, int(time.time()) - 600)
         assert requests.post(url, data=body, headers=stale).status_code == 401
+        # The web process acked and queued; its worker process did the work.
+        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+        assert health["index"] == "worker" and health["requests_queued"] == 0
+        worker = f"http://127.0.0.1:{worker_port}"
+        assert requests.get(f"{worker}/healthz", timeout=5).json()["index"] == "ok"
+        handled = requests.get(f"{worker}/metrics", timeout=5).text
+        assert 'candor_requests_handled_total{kind="command",outcome="ok",platform="slack"} 1' in (
+            handled
+        )
     finally:
         output = _stop(process)
     assert "untangling" not in output  # logs carry no feedback text

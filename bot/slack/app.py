@@ -14,6 +14,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.inflight import InFlight
 from bot.metrics import Metrics
 from bot.settings import Settings
+from bot.slack.deferral import SlackRole, defer_to_worker
 from bot.slack.directory import SlackDirectory
 from bot.slack.home import register_home_listeners
 from bot.slack.oauth import InstallHook, SlackOAuth, register_revocation_listeners
@@ -101,8 +102,13 @@ def build_slack_app(
     oauth: SlackOAuth | None = None,
     inflight: InFlight | None = None,
     metrics: Metrics | None = None,
+    role: SlackRole = "inline",
 ) -> AsyncApp:
-    """Build the Bolt app. Signature verification is always on; it needs the signing secret.
+    """Build the Bolt app. Signature verification is on; it needs the signing secret.
+
+    `role` says where the work after an ack runs (`bot.slack.deferral`): "inline" in this
+    process; "web" queues it for a worker process; "worker" replays what the web process
+    queued (requests it already verified, so this app does not check signatures again).
 
     With `SLACK_CLIENT_ID` and `SLACK_CLIENT_SECRET` the app installs into several workspaces
     (`/slack/install`, tokens in Candor's database) and answers each request with the token of
@@ -115,18 +121,19 @@ def build_slack_app(
     client = client or make_client(settings)
     if oauth is None and settings.slack_oauth.requested:
         oauth = SlackOAuth.build(settings.slack_oauth, services.store.engine, client)
-    if oauth is None:
-        # The client carries the token; passing it twice makes Bolt warn on every start.
-        app = AsyncApp(
-            signing_secret=settings.slack_signing_secret.get(), client=client, name="candor"
-        )
-    else:
-        app = AsyncApp(
-            signing_secret=settings.slack_signing_secret.get(),
-            client=client,
-            name="candor",
-            oauth_settings=oauth.settings,
-        )
+    replaying = role == "worker"
+    app = AsyncApp(
+        signing_secret=settings.slack_signing_secret.get(),
+        client=client,
+        name="candor",
+        # Without OAuth the client carries the token; passing it twice makes Bolt warn.
+        oauth_settings=oauth.settings if oauth is not None else None,
+        request_verification_enabled=not replaying,
+        # A replay returns once its listener has finished, so the worker knows it is done.
+        process_before_response=replaying,
+    )
+    if role == "web":
+        defer_to_worker(app, services.store.request_queue, services.clock)
     directory = SlackDirectory(client)
     sender = sender or SlackSender(client, services.store)
     inflight = inflight or InFlight()

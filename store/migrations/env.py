@@ -6,6 +6,7 @@ from sqlmodel import SQLModel
 # These modules register their tables on SQLModel.metadata.
 import store.competency_models
 import store.models
+import store.queue_models
 import store.rating_models  # noqa: F401
 
 connection = context.config.attributes.get("connection")
