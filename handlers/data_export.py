@@ -13,6 +13,7 @@ from handlers.audit import log_read
 from handlers.feedback_export import feedback_rows, feedback_sections
 from handlers.messages import Attachment, Context, Message, Outgoing, Section, ToPerson, ToRequester
 from handlers.messages import text as rich
+from handlers.ratings_export import rating_rows, rating_sections
 from handlers.services import RequestContext
 from handlers.types import Command
 from store.kudos import KudosRecord
@@ -104,6 +105,7 @@ def export_document(data: PersonalData, now: datetime) -> dict[str, Any]:
         ],
         **_loop_sections(data),
         **feedback_sections(data),
+        **rating_sections(data),
     }
 
 
@@ -269,7 +271,8 @@ def export_rows(document: dict[str, Any]) -> list[list[str]]:
                     words=item["text"],
                 )
             )
-    for kind, record, role, details, others, words in feedback_rows(document):
+    sections = feedback_rows(document) + rating_rows(document)
+    for kind, record, role, details, others, words in sections:
         rows.append(_row(kind, record, role, details, others=others, words=words))
     for request in document["privacy_requests"]:
         role = "subject" if request["about_you"] else "requester"

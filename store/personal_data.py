@@ -6,6 +6,11 @@ Candor). Feedback about them that its author did not share with them comes witho
 author's name or the request it answered: those who answer a request are told the requester
 learns how many answered, never who wrote what. For the same reason the requests they made
 list whom they asked, not who answered.
+
+Ratings: every rating about the person and every rating they gave; a rating about them names
+its rater when a manager gave it (`RatingData.rater_shown`). Protected attributes: the
+person's own values only (`AttributeRepo.own`), never anyone else's and nothing computed from
+them (calibration results are group statistics, not the person's records).
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from store.models import (
     PrivacyRequest,
     ReviewDraft,
 )
+from store.rating_models import Rating, RatingCycle
 from store.repository import Store
 
 
@@ -114,6 +120,46 @@ def _feedback(session: Session, person_id: int) -> FeedbackData:
 
 
 @dataclass(frozen=True)
+class RatingData:
+    """Ratings about the person and by them, their cycles, and the person's own attributes."""
+
+    received: list[Rating] = field(default_factory=list)
+    given: list[Rating] = field(default_factory=list)
+    cycles: dict[int, RatingCycle] = field(default_factory=dict)
+    managers: frozenset[int] = frozenset()  # everyone above the person in their line, now
+    attributes: dict[str, str] = field(default_factory=dict)  # theirs only
+
+    def rater_shown(self, rating: Rating) -> bool:
+        """Whether the person sees who gave a rating about them: a manager's rating (given in
+        the review form, which only their reporting line can use, or by someone above them
+        now) is theirs to discuss; another rater's, e.g. a peer in a 360, stays unnamed."""
+        return rating.source == "review" or rating.rater_id in self.managers
+
+
+def _managers(session: Session, person: Person) -> frozenset[int]:
+    found: set[int] = set()
+    manager_id = person.manager_id
+    while manager_id is not None and manager_id not in found and manager_id != person.id:
+        found.add(manager_id)
+        above = session.get(Person, manager_id)
+        manager_id = above.manager_id if above else None
+    return frozenset(found)
+
+
+def _ratings(store: Store, person_id: int, managers: frozenset[int]) -> RatingData:
+    def in_order(ratings: list[Rating]) -> list[Rating]:
+        return sorted(ratings, key=lambda r: (r.rated_at, r.id or 0))
+
+    return RatingData(
+        received=in_order(store.ratings.about(person_id)),
+        given=in_order(store.ratings.given_by(person_id)),
+        cycles={c.id: c for c in store.ratings.cycles() if c.id is not None},
+        managers=managers,
+        attributes=store.attributes.own(person_id),
+    )
+
+
+@dataclass(frozen=True)
 class PersonalData:
     """A person's directory entry and every record that is about them or by them."""
 
@@ -127,6 +173,7 @@ class PersonalData:
     privacy_requests: list[PrivacyRequest]
     loop: LoopData = field(default_factory=lambda: LoopData())
     feedback: FeedbackData = field(default_factory=lambda: FeedbackData())
+    ratings: RatingData = field(default_factory=lambda: RatingData())
 
     def counts(self) -> dict[str, int]:
         """How many records of each kind (for the audit log and the message)."""
@@ -144,12 +191,16 @@ class PersonalData:
             "feedback_about_you": len(self.feedback.about),
             "feedback_requests": len(self.feedback.requests_made)
             + len(self.feedback.requests_received),
+            "ratings_received": len(self.ratings.received),
+            "ratings_given": len(self.ratings.given),
+            "attributes": len(self.ratings.attributes),
         }
 
 
 def collect(store: Store, person_id: int) -> PersonalData:
     """Gather a person's data: profile, kudos given and received, AI outputs that used those
-    kudos, audit events they did or that concern them or their records, privacy requests.
+    kudos, audit events they did or that concern them or their records, privacy requests,
+    their check-ins, goals, 1:1s, feedback, ratings and their own protected attributes.
 
     Raises:
         LookupError: no such person.
@@ -188,7 +239,9 @@ def collect(store: Store, person_id: int) -> PersonalData:
         manager = session.get(Person, person.manager_id) if person.manager_id else None
         loop = _loop(session, person_id)
         feedback = _feedback(session, person_id)
+        managers = _managers(session, person)
     outputs = store.ai_outputs.concerning(person_id)
+    ratings = _ratings(store, person_id, managers)
     given = store.kudos.get_many(given_ids)
     received = store.kudos.get_many(received_ids)
     named = {k.giver_id for k in [*given, *received]}
@@ -200,7 +253,9 @@ def collect(store: Store, person_id: int) -> PersonalData:
     named.update(f.author_id for f in feedback.about if f.shareable)
     named.update(r.responder_id for r in feedback.requests_made)
     named.update(r.requester_id for r in feedback.requests_received)
+    named.update(r.rater_id for r in ratings.received if ratings.rater_shown(r))
+    named.update(r.ratee_id for r in ratings.given)
     names = {pid: p.name for pid, p in store.people.many(named).items()}
     return PersonalData(
-        person, manager, given, received, names, outputs, events, requests, loop, feedback
+        person, manager, given, received, names, outputs, events, requests, loop, feedback, ratings
     )

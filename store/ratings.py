@@ -106,6 +106,17 @@ class RatingRepo:
         with session_scope(self._engine) as session:
             return list(session.exec(select(Rating).where(Rating.ratee_id == ratee_id)))
 
+    def given_by(self, rater_id: int) -> list[Rating]:
+        """Every rating one person gave, in any cycle, oldest first (their own data export)."""
+        with session_scope(self._engine) as session:
+            return list(
+                session.exec(
+                    select(Rating)
+                    .where(Rating.rater_id == rater_id)
+                    .order_by(col(Rating.rated_at), col(Rating.id))
+                )
+            )
+
     def import_ratings(
         self,
         rows: Sequence[NewRating],

@@ -25,6 +25,7 @@ from bot.app import Candor, create_app, index_opener
 from bot.background import Background
 from bot.settings import Settings
 from bot.slack.app import make_client
+from bot.slack.deferral import SlackRole
 from bot.slack.directory import SlackDirectory
 from bot.slack.signed_requests import signed_headers, slash_command_body
 from bot.slack.standin import SlackStandIn, SlackUser
@@ -342,7 +343,7 @@ async def running_candor(
     index = InMemoryIndex(HashingEmbedder())
     if open_index is None:
         open_index = index_opener(settings) if settings.chroma_url else (lambda: index)
-    role = "web" if split else "inline"
+    role: SlackRole = "web" if split else "inline"
     candor = create_app(settings, clock=clock, open_vector_index=open_index, llm=llm, role=role)
     await import_directory(candor.store, org_csv, clock(), SlackDirectory(make_client(settings)))
     server = TestServer(candor.web_app())

@@ -29,6 +29,9 @@ ALLOWED = {
     "handlers/calibration_import.py",
     "handlers/calibration_data.py",
     "bot/calibration_cli.py",
+    # A person's own values, in their own export (right of access): `AttributeRepo.own`.
+    "store/personal_data.py",
+    "handlers/ratings_export.py",
 }
 READS = re.compile(r"ProtectedAttribute|protected_attributes|\.attributes\.|parse_attributes")
 
