@@ -13,7 +13,8 @@ reflect the truth equally.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -37,6 +38,10 @@ class Org:
     evidence: tuple[Evidence, ...]
     planted_group: tuple[str, str] | None = None
     planted_rater: str | None = None
+    # The truth the ratings were drawn from, for oracle references: each manager's severity
+    # (points added to all their scores). Competencies have no difficulty of their own here
+    # (the person × competency term is part of the person), so their true effect is 0.
+    rater_severity: Mapping[str, float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -75,9 +80,10 @@ def _rate(
     shift: np.ndarray,
     recency_rater: int | None = None,
     recency_shift: np.ndarray | None = None,
-) -> tuple[Rating, ...]:
+) -> tuple[tuple[Rating, ...], dict[str, float]]:
     """Ratings with ``shift`` added to every latent score of a person (a planted gap), and
-    ``recency_shift`` added only to ``recency_rater``'s scores."""
+    ``recency_shift`` added only to ``recency_rater``'s scores; also each manager's drawn
+    severity."""
     severity = rng.normal(0, SEVERITY_SD, people.managers)
     out: list[Rating] = []
     for i, person in enumerate(people.ids):
@@ -97,7 +103,7 @@ def _rate(
                 out.append(
                     Rating(
                         "2025H1",
-                        f"m{m:02d}",
+                        _manager(m),
                         person,
                         f"c{c}",
                         float(value),
@@ -105,7 +111,11 @@ def _rate(
                         f"rating:{len(out)}",
                     )
                 )
-    return tuple(out)
+    return tuple(out), {_manager(m): float(severity[m]) for m in range(people.managers)}
+
+
+def _manager(index: int) -> str:
+    return f"m{index:02d}"
 
 
 def group_org(rng: np.random.Generator, *, group_size: int, gap: float, size: int = 120) -> Org:
@@ -127,8 +137,10 @@ def group_org(rng: np.random.Generator, *, group_size: int, gap: float, size: in
         attributes.append(Attribute(person, "ethnicity", str(ethnicity[i])))
         if rng.random() >= AGE_UNKNOWN:
             attributes.append(Attribute(person, "age_band", str(ages[i])))
-    ratings = _rate(rng, people, np.where(in_group, -gap, 0.0))
-    return Org(ratings, tuple(attributes), (), planted_group=("gender", "g1"))
+    ratings, severity = _rate(rng, people, np.where(in_group, -gap, 0.0))
+    return Org(
+        ratings, tuple(attributes), (), planted_group=("gender", "g1"), rater_severity=severity
+    )
 
 
 def _evidence(rng: np.random.Generator, people: _People) -> tuple[tuple[Evidence, ...], np.ndarray]:
@@ -164,10 +176,10 @@ def recency_org(rng: np.random.Generator, *, ratees_per_rater: int, weight: floa
     people = _people(rng, managers * ratees_per_rater, managers, per_rater=True)
     evidence, driver = _evidence(rng, people)
     sd = float(driver.std()) or 1.0
-    ratings = _rate(
+    ratings, severity = _rate(
         rng, people, np.zeros(len(people.ids)), recency_rater=0, recency_shift=weight * driver / sd
     )
-    return Org(ratings, (), evidence, planted_rater="m00")
+    return Org(ratings, (), evidence, planted_rater="m00", rater_severity=severity)
 
 
 def null_rating_sd(seed: int, orgs: int = 20) -> float:
