@@ -15,7 +15,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.dead_letters import alert_admins
 from bot.indexer_task import BackgroundIndexer
-from bot.inflight import InFlight
+from bot.inflight import AFTER_ACK_CONCURRENCY, WORKER_CONCURRENCY, InFlight
 from bot.logging_setup import scheduled_job_context
 from bot.metrics import Metrics
 from bot.settings import Settings
@@ -220,7 +220,7 @@ def create_app(
     slack: AsyncApp | None = None
     sender: SlackSender | None = None
     workspaces: SlackWorkspaces | None = None
-    inflight = InFlight()
+    inflight = InFlight(WORKER_CONCURRENCY if role == "worker" else AFTER_ACK_CONCURRENCY)
     metrics = Metrics()
     if slack_on:
         client = slack_client or make_client(settings)

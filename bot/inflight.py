@@ -16,6 +16,9 @@ log = logging.getLogger(__name__)
 # many. Four still answers ~4 commands a second when each waits ~1 s on Slack's API, far above
 # a company's real rate; a burst beyond it is answered a little later, but acked at once.
 AFTER_ACK_CONCURRENCY = 4
+# A worker process (`bot.worker`) has no acks to protect: its requests mostly wait on Slack's
+# API and the database, so it works on more at once.
+WORKER_CONCURRENCY = 16
 
 
 class InFlight:

@@ -21,6 +21,7 @@ from aiohttp import web
 from slack_bolt.async_app import AsyncApp
 
 from bot.background import Background
+from bot.inflight import WORKER_CONCURRENCY
 from bot.logging_setup import request_context, request_id_from
 from bot.settings import Settings
 from bot.slack.deferral import replay_request
@@ -28,8 +29,6 @@ from store.request_queue import MAX_ATTEMPTS, Claimed, RequestQueue
 
 log = logging.getLogger(__name__)
 
-# The same bound as for inline work (`bot.inflight`): a handful of requests at a time.
-CONCURRENCY = 4
 # How often an idle worker looks for new requests; a reply comes at most this much later.
 POLL_SECONDS = 0.05
 # The worker yields the CPU to the web process on a shared machine: an ack is a few
@@ -47,7 +46,7 @@ class RequestWorker:
         clock: Callable[[], datetime],
         *,
         name: str | None = None,
-        concurrency: int = CONCURRENCY,
+        concurrency: int = WORKER_CONCURRENCY,
         poll_seconds: float = POLL_SECONDS,
     ) -> None:
         self._app = app
