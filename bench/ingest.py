@@ -1,25 +1,29 @@
 """Ingest: feedback items per second from SQL through the outbox into the vector index, next
 to the raw embedder's throughput on the same texts.
 
-Usage: python -m bench.ingest [--n 5000] [--database-url URL] [--profile FILE]
+Usage: python -m bench.ingest [--n 5000] [--burst BATCHES] [--database-url URL] [--profile FILE]
 
 Writes ``n`` kudos into a fresh store (SQLite in a temporary directory unless
 ``--database-url`` names an empty PostgreSQL database) through `KudosRepo.create`, so the
 outbox fills as it does in production, with a small competency framework loaded so the
 skills-linking hook has work to do. With the model loaded and the local Chroma index open, it
-then goes through the outbox one batch (64, as the background indexer) at a time and times, on
-that batch's texts:
+then goes through the outbox one burst at a time (as the background indexer: batches of 64, up
+to `LINK_AT_MOST` documents a burst) and times, on that burst's texts:
 
-- the raw embedder: MiniLM, same batch size and threads as the indexer (the reference);
-- the Chroma write alone: `ChromaIndex.upsert` with the vectors already computed;
-- ingest: the call the background indexer makes during a burst, `drain_outbox`; the
-  competency linking it defers until the outbox is drained (`link_indexed` over up to
-  `LINK_AT_MOST` documents at a time) is timed after, and end to end with it.
+- the raw embedder: MiniLM, batch by batch, same batch size and threads as the indexer (the
+  reference);
+- the Chroma write alone: `ChromaIndex.upsert` of each batch with its vectors already computed;
+- ingest: the call the background indexer makes for a burst, `drain_outbox(batches=...)`,
+  which embeds each batch while the one before is written; the competency linking it defers
+  until the outbox is drained (`link_indexed` over up to `LINK_AT_MOST` documents at a time)
+  is timed after, and end to end with it.
 
-Timing batch by batch puts every measure within a second of the others, so processes
-competing for the cores slow them alike. Wall time is the figure; CPU time (this process, all
-threads) is printed too, as it barely moves with the neighbours. Prints a table and writes
-``.candor/bench/ingest.json``; ``--profile`` then profiles one more full drain (cProfile).
+The raw embedder runs on half the burst's batches just before the drain and on the other half
+just after, so a neighbour competing for the cores that speeds up or slows down during a burst
+weighs on both measures alike. Wall time is the figure; CPU time (this process, all threads)
+is printed too, as it barely moves with the neighbours. ``--burst 1`` times the drain one batch
+per call, without the overlap. Prints a table and writes ``.candor/bench/ingest.json``;
+``--profile`` then profiles one more full drain (cProfile).
 """
 
 from __future__ import annotations
@@ -34,6 +38,7 @@ import random
 import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -50,7 +55,7 @@ from store.indexer import drain_outbox
 from store.kudos import doc_id
 from store.models import OutboxEntry, Person
 from store.repository import Store
-from store.vector import ChromaIndex, Embedder, MiniLMEmbedder
+from store.vector import ChromaIndex, MiniLMEmbedder
 
 NOW = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)
 PEOPLE = 200
@@ -91,19 +96,6 @@ competencies:
       2: Turns customer feedback into changes and keeps customers informed.
       3: Shapes the roadmap around what customers need and measures the outcome.
 """
-
-
-class PrecomputedEmbedder:
-    """Hands back vectors computed earlier, so a Chroma write can be timed without the model."""
-
-    def __init__(self, like: Embedder, vectors: dict[str, list[float]]) -> None:
-        self.name = like.name
-        self.dimension = like.dimension
-        self._vectors = vectors
-
-    def embed(self, texts: Sequence[str]) -> list[list[float]]:
-        """The stored vector of each text."""
-        return [self._vectors[text] for text in texts]
 
 
 def seed(store: Store, texts: Sequence[str]) -> tuple[float, list[int]]:
@@ -162,11 +154,13 @@ def timed(work: Callable[..., T], *args: Any) -> tuple[T, tuple[float, float]]:
     return result, (time.perf_counter() - wall, time.process_time() - cpu)
 
 
-def drain_linked(store: Store, index: ChromaIndex, batch_size: int) -> None:
-    """The whole outbox drained as the background indexer drains a burst, on this thread,
-    then the deferred competency linking."""
+def drain_linked(store: Store, index: ChromaIndex, batch_size: int, burst: int) -> None:
+    """The whole outbox drained as the background indexer drains bursts, then the deferred
+    competency linking."""
     indexed: list[IndexDoc] = []
-    while drain_outbox(store, index, NOW, batch_size, lambda docs, _: indexed.extend(docs)):
+    while drain_outbox(
+        store, index, NOW, batch_size, lambda docs, _: indexed.extend(docs), batches=burst
+    ):
         pass
     for first in range(0, len(indexed), LINK_AT_MOST):
         link_indexed(store, index, indexed[first : first + LINK_AT_MOST], [])
@@ -200,9 +194,10 @@ class Tally:
 
 
 def run(args: argparse.Namespace) -> dict[str, Any]:
-    """Seed, warm up, then time every measure batch by batch; return the report."""
+    """Seed, warm up, then time every measure burst by burst; return the report."""
     texts = synthetic_feedback(args.n, seed=7)
     size = args.batch_size
+    burst = args.burst or -(-LINK_AT_MOST // size)  # as `BackgroundIndexer.drain_burst`
     threads = args.threads or max(1, (os.cpu_count() or 2) - 1)
     embedder = MiniLMEmbedder(args.cache_dir, batch_size=size, threads=threads)
     started = time.perf_counter()
@@ -214,25 +209,38 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         assert store.outbox.pending_count() == args.n, "every kudos queued an index change"
         found = load_documents(store, [doc_id(i) for i in kudos_ids])
         docs = [found[doc_id(i)] for i in kudos_ids]
-        vectors: dict[str, list[float]] = {}
         index = ChromaIndex(embedder, path=Path(tmp) / "chroma")
-        chroma_only = ChromaIndex(PrecomputedEmbedder(embedder, vectors), path=Path(tmp) / "c2")
+        chroma_only = ChromaIndex(embedder, path=Path(tmp) / "c2")
         index.query("warm up", 1)
         raw, chroma, drained = Tally(), Tally(), Tally()
-        # Batch by batch, each measure on the same texts within a second of the others, so
-        # neighbours competing for the cores slow every measure alike. The outbox is in
-        # kudos order, so drain_outbox's next batch holds exactly batch `number`'s texts.
-        for first in range(0, args.n, size):
-            batch = texts[first : first + size]
-            embedded, seconds = timed(embedder.embed, batch)
-            raw.add(seconds, len(batch))
-            vectors.update(zip(batch, embedded, strict=True))
-            _, seconds = timed(chroma_only.upsert, docs[first : first + size])
-            chroma.add(seconds, len(batch))
-            # As the background indexer drains a burst: competency links wait until it is
-            # caught up (`BackgroundIndexer.link_pending`), then follow in large batches.
-            settled, seconds = timed(drain_outbox, store, index, NOW, size)
+
+        def embed_raw(batches: list[list[str]]) -> list[list[float]]:
+            vectors: list[list[float]] = []
+            for batch in batches:
+                embedded, seconds = timed(embedder.embed, batch)
+                raw.add(seconds, len(batch))
+                vectors += embedded
+            return vectors
+
+        def drain_burst() -> int:
+            # Competency links wait until the indexer is caught up
+            # (`BackgroundIndexer.link_pending`), then follow in large batches: timed below.
+            return drain_outbox(store, index, NOW, size, batches=burst)
+
+        # The outbox is in kudos order, so a burst's drain holds exactly these texts.
+        for first in range(0, args.n, burst * size):
+            last = min(first + burst * size, args.n)
+            batches = [texts[i : min(i + size, last)] for i in range(first, last, size)]
+            half = (len(batches) + 1) // 2
+            vectors = embed_raw(batches[:half])
+            settled, seconds = timed(drain_burst)
+            assert settled == last - first, "the burst drained exactly its texts"
             drained.add(seconds, settled)
+            vectors += embed_raw(batches[half:])
+            ready = [replace(d, vector=v) for d, v in zip(docs[first:last], vectors, strict=True)]
+            for start in range(0, len(ready), size):
+                _, seconds = timed(chroma_only.upsert, ready[start : start + size])
+                chroma.add(seconds, len(ready[start : start + size]))
         linking = Tally()
         for first in range(0, args.n, LINK_AT_MOST):
             chunk = docs[first : first + LINK_AT_MOST]
@@ -243,7 +251,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.profile:
             rewind(store, index)
             profiler = cProfile.Profile()
-            profiler.runcall(drain_linked, store, index, size)
+            profiler.runcall(drain_linked, store, index, size, burst)
             profiler.dump_stats(args.profile)
             pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
         index.close()
@@ -263,6 +271,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     return {
         "n_items": args.n,
         "batch_size": size,
+        "burst_batches": burst,
         "embedder_threads": threads,
         "database": database,
         "vector_index": "chromadb (local directory)",
@@ -293,6 +302,13 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     parser.add_argument("--n", type=int, default=5000, help="kudos to ingest (default 5000)")
     parser.add_argument("--batch-size", type=int, default=64, help="as the indexer uses")
     parser.add_argument(
+        "--burst",
+        type=int,
+        default=0,
+        help="batches per drain call (default: as the indexer, LINK_AT_MOST / batch size; "
+        "1 drains one batch per call, without overlap)",
+    )
+    parser.add_argument(
         "--threads", type=int, default=0, help="embedder threads (default: cores - 1, as serve)"
     )
     parser.add_argument("--database-url", default=None, help="an empty PostgreSQL database")
@@ -302,7 +318,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
     report = run(args)
     print(
-        f"{report['n_items']} kudos, batch {report['batch_size']}, "
+        f"{report['n_items']} kudos, batch {report['batch_size']} x {report['burst_batches']} "
+        "a burst, "
         f"{report['embedder_threads']} embedder thread(s), {report['database']}, "
         f"seeded in {report['seed_s']:.1f}s, MiniLM load {report['minilm_load_s']:.2f}s"
     )

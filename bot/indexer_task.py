@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import threading
 from collections.abc import Callable, Sequence
 from datetime import datetime
 
@@ -27,8 +28,9 @@ class BackgroundIndexer:
     backs off and retries, so nothing is lost.
 
     Linking what was indexed to competencies waits until the outbox is drained: a burst is
-    indexed at the embedder's pace, and the links follow (a process stopped before then
-    leaves them to `candor skills link`, which recomputes every link).
+    indexed at the embedder's pace (each batch embedded while the one before is written), and
+    the links follow (a process stopped before then leaves them to `candor skills link`, which
+    recomputes every link). One drain runs at a time, so writes keep the outbox's order.
     """
 
     def __init__(
@@ -54,6 +56,9 @@ class BackgroundIndexer:
         self.indexed = 0
         self.last_error: str | None = None
         self._to_link: list[tuple[list[IndexDoc], list[str]]] = []
+        self._draining = asyncio.Lock()
+        self._in_thread: asyncio.Future[int] | None = None
+        self._stopping = threading.Event()
 
     def wake(self) -> None:
         """Ask for a drain soon. Safe to call from any thread."""
@@ -68,21 +73,27 @@ class BackgroundIndexer:
     def start(self) -> None:
         """Start the loop on the running event loop."""
         self._loop = asyncio.get_running_loop()
+        self._stopping.clear()
         self._task = asyncio.create_task(self._run(), name="candor-indexer")
 
     async def stop(self) -> None:
-        """Stop the loop and close the index."""
+        """Stop the loop, let the batch in hand finish, and close the index."""
+        self._stopping.set()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
+        if self._in_thread is not None:
+            # Its outcome is the outbox's business; the index must not close under it.
+            with contextlib.suppress(Exception):
+                await self._in_thread
         if self._index is not None:
             self._index.close()
             self._index = None
 
     async def current(self) -> VectorIndex:
         """Drain everything pending, then return the index (for readers such as the digest)."""
-        while await self.drain_once():
+        while await self._drain(None):
             pass
         await self.link_pending()
         assert self._index is not None
@@ -115,25 +126,47 @@ class BackgroundIndexer:
 
     async def drain_once(self) -> int:
         """Apply one batch now; return how many outbox entries settled."""
-        if self._index is None:
-            self._index = await asyncio.to_thread(self._open_index)
-        settled = await asyncio.to_thread(
-            drain_outbox, self._store, self._index, self._clock(), self._batch_size, self._indexed
-        )
-        self.indexed += settled
-        return settled
+        return await self._drain(1)
+
+    async def drain_burst(self) -> int:
+        """Apply batches until the outbox is empty or `LINK_AT_MOST` documents wait to be
+        linked; return how many outbox entries settled."""
+        waiting = sum(len(docs) for docs, _ in self._to_link)
+        room = max(LINK_AT_MOST - waiting, self._batch_size)
+        return await self._drain(-(-room // self._batch_size))
+
+    async def _drain(self, batches: int | None) -> int:
+        async with self._draining:
+            if self._index is None:
+                self._index = await asyncio.to_thread(self._open_index)
+            work = asyncio.ensure_future(
+                asyncio.to_thread(
+                    drain_outbox,
+                    self._store,
+                    self._index,
+                    self._clock(),
+                    self._batch_size,
+                    self._indexed,
+                    batches=batches,
+                    stop=self._stopping,
+                )
+            )
+            self._in_thread = work
+            # Shielded: a cancelled caller (stop) leaves the thread to finish its batch.
+            settled = await asyncio.shield(work)
+            self.indexed += settled
+            return settled
 
     async def _run(self) -> None:
         backoff = 1.0
         while True:
             try:
-                settled = await self.drain_once()
+                settled = await self.drain_burst()
                 self.last_error = None
                 backoff = 1.0
-                waiting = sum(len(docs) for docs, _ in self._to_link)
-                if settled >= self._batch_size and waiting < LINK_AT_MOST:
-                    continue  # more waiting: keep going without sleeping
-                await self.link_pending()  # caught up (or holding enough): link them
+                await self.link_pending()  # caught up, or holding enough: link them
+                if settled and settled % self._batch_size == 0:
+                    continue  # the burst stopped at the linking budget: more may be waiting
             except asyncio.CancelledError:
                 raise
             except Exception as error:

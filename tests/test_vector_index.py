@@ -7,6 +7,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import Callable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -252,3 +253,20 @@ def test_vectors_returns_stored_embeddings_for_known_ids(make_index: Factory) ->
     assert len(found["a"]) == 384
     assert abs(sum(x * x for x in found["a"]) - 1.0) < 1e-4
     assert found["a"] != found["b"]
+
+
+def test_embedded_ahead_documents_are_stored_with_the_vectors_they_carry(
+    make_index: Factory,
+) -> None:
+    index = make_index()
+
+    embedded = index.embed(DOCS[:2])
+    assert index.count() == 0  # embedding stores nothing
+    assert [d.id for d in embedded] == ["f1", "f2"] and embedded[0] == DOCS[0]
+    # A vector carried in is stored as it is, never recomputed from the text.
+    elsewhere = index.embed([IndexDoc("x", "cafeteria lunch was cold again")])[0].vector
+    index.upsert([replace(embedded[0], vector=elsewhere), embedded[1], DOCS[2]])
+
+    assert index.count() == 3
+    assert index.query("cafeteria lunch was cold again", k=1)[0].id == "f1"
+    assert index.vectors(["f2"])["f2"] == pytest.approx(embedded[1].vector, abs=1e-6)

@@ -19,6 +19,7 @@ from store.vector.index import (
     Metadata,
     VectorIndex,
     _dedupe,
+    _with_vectors,
 )
 from store.vector.lock import DirectoryLock, LockHeldError
 
@@ -138,17 +139,18 @@ class ChromaIndex:
             )
         return found
 
+    def embed(self, docs: Sequence[IndexDoc]) -> list[IndexDoc]:
+        """Return the documents with their vectors, in order; touches no collection."""
+        return _with_vectors(self.embedder, docs)
+
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
-        """Embed and store documents; an existing id is replaced."""
-        unique = _dedupe(docs)
-        if not unique:
-            return
-        vectors = self.embedder.embed([doc.text for doc in unique])
+        """Store documents, embedding those without a vector; an existing id is replaced."""
+        unique = _with_vectors(self.embedder, _dedupe(docs))
         for start in range(0, len(unique), self._batch):
             chunk = unique[start : start + self._batch]
             self._collection.upsert(
                 ids=[doc.id for doc in chunk],
-                embeddings=vectors[start : start + self._batch],
+                embeddings=[doc.vector for doc in chunk if doc.vector is not None],
                 metadatas=self._replacement_metadata(chunk),
             )
 

@@ -3,13 +3,16 @@
 Documents are embedded by the index's own embedder, so callers only deal in text. Only
 ids, vectors and metadata are stored: the feedback text itself lives in the relational
 store, and keeping a second copy in Chroma would just widen what must be protected.
+
+Embedding and storing are two steps (`embed`, then `upsert`) so that a caller can embed one
+batch while the previous one is being written (the outbox drain in `store.indexer`).
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Protocol, TypeAlias
 
 import numpy as np
@@ -36,11 +39,16 @@ _DEFAULT_BATCH = 1000
 
 @dataclass(frozen=True)
 class IndexDoc:
-    """A document to index: its id, the text to embed, and filterable metadata."""
+    """A document to index: its id, the text to embed, and filterable metadata.
+
+    ``vector`` is the text's embedding when it was computed ahead (`VectorIndex.embed`);
+    `VectorIndex.upsert` then stores it as it is instead of embedding the text again.
+    """
 
     id: str
     text: str
     metadata: Metadata = field(default_factory=dict)
+    vector: list[float] | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -63,8 +71,12 @@ class EmbedderMismatchError(RuntimeError):
 class VectorIndex(Protocol):
     """Semantic search over feedback documents."""
 
+    def embed(self, docs: Sequence[IndexDoc]) -> list[IndexDoc]:
+        """Return the documents with their vectors, in order; stores nothing, so it may run
+        while another thread writes."""
+
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
-        """Embed and store documents; an existing id is replaced."""
+        """Store documents, embedding those without a vector; an existing id is replaced."""
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
@@ -101,6 +113,15 @@ def _dedupe(docs: Sequence[IndexDoc]) -> list[IndexDoc]:
     return list(latest.values())
 
 
+def _with_vectors(embedder: Embedder, docs: Sequence[IndexDoc]) -> list[IndexDoc]:
+    """The documents with a vector each: the one they carry, or their text embedded now."""
+    missing = [doc for doc in docs if doc.vector is None]
+    if not missing:
+        return list(docs)
+    fresh = iter(embedder.embed([doc.text for doc in missing]))
+    return [doc if doc.vector is not None else replace(doc, vector=next(fresh)) for doc in docs]
+
+
 def _matches(metadata: Metadata, where: Metadata) -> bool:
     """Equality filter with Chroma's semantics: bools never equal numbers; 1 == 1.0."""
     for key, wanted in where.items():
@@ -125,15 +146,17 @@ class InMemoryIndex:
         self._lock = threading.Lock()
         self._docs: dict[str, tuple[np.ndarray, Metadata]] = {}
 
+    def embed(self, docs: Sequence[IndexDoc]) -> list[IndexDoc]:
+        """Return the documents with their vectors, in order; stores nothing."""
+        return _with_vectors(self.embedder, docs)
+
     def upsert(self, docs: Sequence[IndexDoc]) -> None:
-        """Embed and store documents; an existing id is replaced."""
-        unique = _dedupe(docs)
-        if not unique:
-            return
-        vectors = self.embedder.embed([doc.text for doc in unique])
+        """Store documents, embedding those without a vector; an existing id is replaced."""
+        unique = _with_vectors(self.embedder, _dedupe(docs))
         with self._lock:
-            for doc, vector in zip(unique, vectors, strict=True):
-                self._docs[doc.id] = (np.asarray(vector, dtype=np.float32), dict(doc.metadata))
+            for doc in unique:
+                vector = np.asarray(doc.vector, dtype=np.float32)
+                self._docs[doc.id] = (vector, dict(doc.metadata))
 
     def delete(self, ids: Sequence[str]) -> None:
         """Remove documents by id; unknown ids are ignored."""
