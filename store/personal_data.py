@@ -147,12 +147,9 @@ def _managers(session: Session, person: Person) -> frozenset[int]:
 
 
 def _ratings(store: Store, person_id: int, managers: frozenset[int]) -> RatingData:
-    def in_order(ratings: list[Rating]) -> list[Rating]:
-        return sorted(ratings, key=lambda r: (r.rated_at, r.id or 0))
-
     return RatingData(
-        received=in_order(store.ratings.about(person_id)),
-        given=in_order(store.ratings.given_by(person_id)),
+        received=store.ratings.about(person_id),
+        given=store.ratings.given_by(person_id),
         cycles={c.id: c for c in store.ratings.cycles() if c.id is not None},
         managers=managers,
         attributes=store.attributes.own(person_id),

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Engine
 from sqlmodel import col, select
@@ -70,14 +71,12 @@ class RatingRepo:
 
     def in_cycle(self, cycle_id: int) -> list[Rating]:
         """Every rating of one cycle, oldest first."""
+        return self._oldest_first(col(Rating.cycle_id) == cycle_id)
+
+    def _oldest_first(self, where: Any) -> list[Rating]:
         with session_scope(self._engine) as session:
-            return list(
-                session.exec(
-                    select(Rating)
-                    .where(Rating.cycle_id == cycle_id)
-                    .order_by(col(Rating.rated_at), col(Rating.id))
-                )
-            )
+            query = select(Rating).where(where)
+            return list(session.exec(query.order_by(col(Rating.rated_at), col(Rating.id))))
 
     def create_cycle(
         self, name: str, *, scale: tuple[float, float], competencies: Sequence[str], at: datetime
@@ -102,20 +101,12 @@ class RatingRepo:
             return cycle
 
     def about(self, ratee_id: int) -> list[Rating]:
-        """Every rating of one person, in any cycle (their own data export)."""
-        with session_scope(self._engine) as session:
-            return list(session.exec(select(Rating).where(Rating.ratee_id == ratee_id)))
+        """Every rating of one person, in any cycle, oldest first (their own data export)."""
+        return self._oldest_first(col(Rating.ratee_id) == ratee_id)
 
     def given_by(self, rater_id: int) -> list[Rating]:
         """Every rating one person gave, in any cycle, oldest first (their own data export)."""
-        with session_scope(self._engine) as session:
-            return list(
-                session.exec(
-                    select(Rating)
-                    .where(Rating.rater_id == rater_id)
-                    .order_by(col(Rating.rated_at), col(Rating.id))
-                )
-            )
+        return self._oldest_first(col(Rating.rater_id) == rater_id)
 
     def import_ratings(
         self,
