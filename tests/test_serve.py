@@ -10,8 +10,9 @@ import subprocess
 import sys
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -88,6 +89,19 @@ def _stop(process: subprocess.Popen[bytes]) -> str:
     return process.stdout.read().decode() if process.stdout else ""
 
 
+def _health(port: int) -> dict[str, Any]:
+    health: dict[str, Any] = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
+    return health
+
+
+def _wait_until(condition: Callable[[], bool], what: str, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.05)
+
+
 def test_serve_acks_posts_and_stores_once_across_a_restart(
     tmp_path: Path, api: StandInThread
 ) -> None:
@@ -118,15 +132,19 @@ def test_serve_acks_posts_and_stores_once_across_a_restart(
         )
         stale = signed_headers(SIGNING_SECRET, body, int(time.time()) - 600)
         assert requests.post(url, data=body, headers=stale).status_code == 401
-        # The web process acked and queued; its worker process did the work.
-        health = requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).json()
-        assert health["index"] == "worker" and health["requests_queued"] == 0
+        # The web process acked and queued; its worker process did the work. The worker
+        # deletes the queued request and counts it just after its last post, so wait for that.
         worker = f"http://127.0.0.1:{worker_port}"
-        assert requests.get(f"{worker}/healthz", timeout=5).json()["index"] == "ok"
-        handled = requests.get(f"{worker}/metrics", timeout=5).text
-        assert 'candor_requests_handled_total{kind="command",outcome="ok",platform="slack"} 1' in (
-            handled
+        handled = 'candor_requests_handled_total{kind="command",outcome="ok",platform="slack"} 1'
+        _wait_until(
+            lambda: (
+                _health(port)["requests_queued"] == 0
+                and handled in requests.get(f"{worker}/metrics", timeout=5).text
+            ),
+            "the worker to finish the queued kudos",
         )
+        assert _health(port)["index"] == "worker"
+        assert requests.get(f"{worker}/healthz", timeout=5).json()["index"] == "ok"
     finally:
         output = _stop(process)
     assert "untangling" not in output  # logs carry no feedback text
