@@ -256,6 +256,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=50.0, help="requests per second")
     parser.add_argument("--seconds", type=float, default=20.0, help="how long to send")
     parser.add_argument("--profile", type=Path, help="write cProfile stats of candor serve here")
+    parser.add_argument(
+        "--no-inline", action="store_true", help="skip the one-process CANDOR_WORKER=inline run"
+    )
     args = parser.parse_args()
     csv_text, _users = _org()
     results: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds}
@@ -273,7 +276,8 @@ def main() -> None:
             "CANDOR_KUDOS_DAILY_LIMIT": "1000000",
             "CANDOR_EMBEDDER": os.environ.get("BENCH_EMBEDDER", "minilm"),
         }
-        for name, mode in (("candor", "process"), ("candor_inline", "inline")):
+        modes = [("candor", "process")] + ([] if args.no_inline else [("candor_inline", "inline")])
+        for name, mode in modes:
             data = Path(tmp) / name
             run_env = {
                 **env,
@@ -291,6 +295,8 @@ def main() -> None:
     header = f"{'server':<15}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
     print(header + f"{'all stored':>14}")
     for name in ("bare_bolt", "candor", "candor_inline"):
+        if name not in results:
+            continue
         r = results[name]
         stored = f"{r['stored_after_s']:.1f} s later" if "stored_after_s" in r else "—"
         print(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -18,23 +19,47 @@ from sqlmodel import Session, create_engine
 MIGRATIONS = Path(__file__).parent / "migrations"
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine; for SQLite, create the file's folder and turn on WAL and foreign keys."""
+# How long a SQLite statement waits for another connection's write lock before it fails.
+LOCK_WAIT_MS = 30_000
+
+
+def make_engine(url: str, *, lock_wait_ms: int = LOCK_WAIT_MS) -> Engine:
+    """Create an engine; for SQLite, create the file's folder and turn on WAL and foreign keys.
+
+    `lock_wait_ms` is SQLite's busy timeout (while it waits, SQLite sleeps 1, 2, 5, 10, 15 …
+    ms between tries); 0 fails at once, for callers that retry on their own schedule."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(
             url,
-            connect_args={"check_same_thread": False, "timeout": 30},
+            connect_args={"check_same_thread": False, "timeout": lock_wait_ms / 1000},
             hide_parameters=True,  # error messages must never carry feedback text
         )
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", partial(_sqlite_pragmas, lock_wait_ms=lock_wait_ms))
         return engine
     return create_engine(url, pool_pre_ping=True, hide_parameters=True)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def queue_url(url: str) -> str | None:
+    """Where a SQLite database keeps its request queue: a file of its own beside it.
+
+    The web process writes one row per Slack request before it acks. In the main file that
+    insert would wait for every write the worker makes while storing feedback; in a file of
+    its own it only meets the worker's claims and deletes. PostgreSQL locks rows, not the
+    database, so there the queue stays in the main database (None).
+    """
+    prefix, slashes, path = url.partition("///")
+    if not prefix.startswith("sqlite") or not slashes or path in ("", ":memory:") or "?" in path:
+        return None
+    stem, dot, suffix = path.rpartition(".")
+    if not dot or "/" in suffix:
+        return f"{url}-requests"
+    return f"{prefix}///{stem}-requests.{suffix}"
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, lock_wait_ms: int) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
@@ -42,7 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # the process (only an OS crash or power loss can lose the last commits), and it takes a
     # commit from ~7 ms to well under 1 ms on the embedded default.
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=30000")
+    cursor.execute(f"PRAGMA busy_timeout={int(lock_wait_ms)}")
     cursor.close()
 
 

@@ -31,7 +31,7 @@ from store.skill_evidence import SkillEvidenceRepo
 class Store:
     """SQL storage: the source of truth for everything Candor keeps."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, request_queue: RequestQueue | None = None) -> None:
         self.engine = engine
         self.people = PeopleRepo(engine)
         self.kudos = KudosRepo(engine)
@@ -52,7 +52,7 @@ class Store:
         self.attributes = AttributeRepo(engine)
         self.competencies = CompetencyRepo(engine)
         self.skill_evidence = SkillEvidenceRepo(engine)
-        self.request_queue = RequestQueue(engine)
+        self.request_queue = request_queue or RequestQueue(engine)
 
     @classmethod
     def open(cls, url: str, *, run_migrations: bool = True) -> Store:
@@ -60,7 +60,7 @@ class Store:
         engine = make_engine(url)
         if run_migrations:
             migrate(engine)
-        return cls(engine)
+        return cls(engine, RequestQueue.beside(url, engine))
 
     def ping(self) -> bool:
         """Whether the database answers a trivial query."""
@@ -74,3 +74,4 @@ class Store:
     def close(self) -> None:
         """Release pooled connections."""
         self.engine.dispose()
+        self.request_queue.close()

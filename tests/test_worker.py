@@ -6,8 +6,11 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import sqlite3
 import threading
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 from urllib.parse import urlencode
@@ -24,6 +27,7 @@ from bot.slack.signed_requests import signed_headers, slash_command_body
 from bot.slack.standin import SlackStandIn
 from bot.worker import RequestWorker
 from handlers.org_import import import_directory
+from store.db import queue_url
 from store.repository import Store
 from store.request_queue import MAX_ATTEMPTS, STALE_AFTER
 from store.vector.embedder import HashingEmbedder
@@ -156,7 +160,7 @@ async def test_a_request_left_by_a_dead_worker_is_replayed_once_it_is_stale(
     assert split.web.store.kudos.count() == 1
     assert queue.depth() == 0
     # The dead worker had in fact finished it: its replay changes nothing.
-    assert await split.replayer().handle(taken) is None
+    await split.replayer().handle(taken)
     assert split.web.store.kudos.count() == 1
 
 
@@ -277,3 +281,81 @@ def test_the_worker_mode_is_read_and_checked() -> None:
     assert Settings.from_env({"CANDOR_WORKER": "Inline"}, dotenv_path=None).worker == "inline"
     with pytest.raises(SettingsError, match="CANDOR_WORKER must be one of process, external"):
         Settings.from_env({"CANDOR_WORKER": "threads"}, dotenv_path=None)
+
+
+@contextmanager
+def write_locked(path: Path, seconds: float) -> Iterator[threading.Event]:
+    """Another process's writer: hold `path`'s SQLite write lock for `seconds` in a thread;
+    yield an event that is set once the lock is released."""
+    locked, released = threading.Event(), threading.Event()
+
+    def hold() -> None:
+        connection = sqlite3.connect(path, isolation_level=None)
+        connection.execute("BEGIN IMMEDIATE")
+        locked.set()
+        time.sleep(seconds)
+        connection.execute("COMMIT")
+        released.set()
+        connection.close()
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    locked.wait()
+    try:
+        yield released
+    finally:
+        holder.join()
+
+
+def test_on_sqlite_the_queue_has_a_file_of_its_own_so_puts_never_wait_for_feedback_writes(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'candor.db'}")
+    worker_side = Store.open(f"sqlite:///{tmp_path / 'candor.db'}")
+    try:
+        # A long write on the main database (the worker storing feedback) doesn't hold it up.
+        with write_locked(tmp_path / "candor.db", seconds=2) as released:
+            queued = store.request_queue.put("body", "text/plain", "req-1", clock())
+            assert not released.is_set()  # the put did not wait for the lock to go
+        # Any process opening the same database sees the same queue.
+        assert [c.id for c in worker_side.request_queue.claim("w", clock(), limit=5)] == [queued]
+        assert (tmp_path / "candor-requests.db").exists()
+        with sqlite3.connect(tmp_path / "candor.db") as main:
+            assert main.execute("SELECT count(*) FROM queued_requests").fetchone() == (0,)
+    finally:
+        store.close()
+        worker_side.close()
+
+
+def test_a_put_that_meets_a_locked_queue_file_waits_for_it_and_then_stores_once(
+    tmp_path: Path, clock: FakeClock
+) -> None:
+    store = Store.open(f"sqlite:///{tmp_path / 'candor.db'}")
+    try:
+        # The put's connection fails at once on the lock; it retries until the lock goes.
+        with write_locked(tmp_path / "candor-requests.db", seconds=0.3) as released:
+            store.request_queue.put("body", "text/plain", "req-1", clock())
+            assert released.is_set()
+        assert store.request_queue.depth() == 1
+        # An idle worker's poll only reads, so it isn't held up by a put in progress either.
+        store.request_queue.claim("w", clock(), limit=5)
+        with write_locked(tmp_path / "candor-requests.db", seconds=2) as released:
+            assert store.request_queue.claim("w", clock(), limit=5) == []
+            assert not released.is_set()
+    finally:
+        store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "queue"),
+    [
+        ("sqlite:///data/candor.db", "sqlite:///data/candor-requests.db"),
+        ("sqlite:////srv/candor/main.sqlite3", "sqlite:////srv/candor/main-requests.sqlite3"),
+        ("sqlite:///data.v2/candor", "sqlite:///data.v2/candor-requests"),
+        ("sqlite://", None),
+        ("sqlite:///:memory:", None),
+        ("postgresql+psycopg://candor@db/candor", None),
+    ],
+)
+def test_where_the_request_queue_lives(url: str, queue: str | None) -> None:
+    assert queue_url(url) == queue
