@@ -35,7 +35,7 @@ bench: $(STAMP)
 	$(BIN)/pip install --quiet --no-deps bertopic==0.17.4
 	$(BIN)/python -m bench.embedder_throughput
 	$(BIN)/python -m bench.ingest
-	$(BIN)/python -m bench.ack_latency
+	$(BIN)/python -m bench.ack_latency --rate 50 --seconds 60
 	$(BIN)/python -m bench.themes
 	$(BIN)/python -m bench.coach
 	$(BIN)/python -m bench.scale

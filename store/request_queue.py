@@ -4,8 +4,8 @@ The web process only checks a request's signature, acks it and `put`s it here (o
 insert), so acks never wait behind the work a request starts. On SQLite the queue lives in a
 file of its own beside the database (`store.db.queue_url`), each statement commits on its own,
 and `put` retries a locked file every half millisecond instead of with SQLite's backoff sleeps
-(1, 2, 5, 10, 15 … ms): together they took the ack's p99 at 50 requests/s from 2.6-3.3x a
-bare Bolt app's to 1.1-1.5x.
+(1, 2, 5, 10, 15 … ms): together they took the ack's p99 at 50 requests/s from 2.0-3.3x a
+bare Bolt app's to 1.1-1.3x.
 
 Workers `claim` the oldest rows, replay them and `done` them. A worker that dies leaves its
 claims behind; once they are `stale_after` old another worker takes them again. Replays may
