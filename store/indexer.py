@@ -19,11 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
 
-from sqlmodel import col, select
-
-from store.db import session_scope
 from store.index_documents import all_documents, kudos_document, load_documents
-from store.models import OutboxEntry
 from store.outbox import DELETE
 from store.repository import Store
 from store.vector.index import IndexDoc, VectorIndex
@@ -45,28 +41,13 @@ class _Batch:
     full: bool  # as many entries as were asked for: more may be waiting
 
 
-def _pending_after(store: Store, after: int | None, limit: int) -> list[OutboxEntry]:
-    """The oldest pending entries with an id above `after`: the next batch of a pipelined
-    drain must skip the batch still being written, whose entries are pending until settled."""
-    if after is None:
-        return store.outbox.pending(limit)
-    with session_scope(store.engine) as session:
-        query = (
-            select(OutboxEntry)
-            .where(col(OutboxEntry.processed_at).is_(None), col(OutboxEntry.id) > after)
-            .order_by(col(OutboxEntry.id))
-            .limit(limit)
-        )
-        return list(session.exec(query))
-
-
 def _fetch(store: Store, after: int | None, size: int) -> _Batch | None:
     """The next batch after entry `after`, or None when nothing is pending past it.
 
     An upsert is built from the record as SQL holds it now; a record that is gone, or no
     longer indexable, is deleted from the index instead.
     """
-    entries = _pending_after(store, after, size)
+    entries = store.outbox.pending(size, after=after)
     if not entries:
         return None
     latest: dict[str, str] = {}

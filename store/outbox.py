@@ -29,16 +29,15 @@ class OutboxRepo:
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
 
-    def pending(self, limit: int) -> list[OutboxEntry]:
-        """The oldest unprocessed entries, oldest first."""
+    def pending(self, limit: int, *, after: int | None = None) -> list[OutboxEntry]:
+        """The oldest unprocessed entries, oldest first; with `after`, only those with a
+        higher id (a pipelined drain skips the batch still being written, whose entries stay
+        pending until it is settled)."""
+        query = select(OutboxEntry).where(col(OutboxEntry.processed_at).is_(None))
+        if after is not None:
+            query = query.where(col(OutboxEntry.id) > after)
         with session_scope(self._engine) as session:
-            query = (
-                select(OutboxEntry)
-                .where(col(OutboxEntry.processed_at).is_(None))
-                .order_by(col(OutboxEntry.id))
-                .limit(limit)
-            )
-            return list(session.exec(query))
+            return list(session.exec(query.order_by(col(OutboxEntry.id)).limit(limit)))
 
     def pending_count(self) -> int:
         """How many entries the index has not applied yet."""

@@ -14,7 +14,6 @@ import pytest
 from sqlmodel import col, select
 
 from bot.indexer_task import BackgroundIndexer
-from store import indexer as drain_module
 from store.db import session_scope
 from store.indexer import drain_outbox
 from store.models import OutboxEntry
@@ -123,14 +122,14 @@ def test_no_entry_is_fetched_or_embedded_twice(
 ) -> None:
     records = _kudos(store, 7)
     fetched: list[int] = []
-    real = drain_module._pending_after
+    real = store.outbox.pending
 
-    def spy(given: Store, after: int | None, limit: int) -> list[OutboxEntry]:
-        entries = real(given, after, limit)
+    def spy(limit: int, *, after: int | None = None) -> list[OutboxEntry]:
+        entries = real(limit, after=after)
         fetched.extend(e.id or 0 for e in entries)
         return entries
 
-    monkeypatch.setattr(drain_module, "_pending_after", spy)
+    monkeypatch.setattr(store.outbox, "pending", spy)
     index = Ledger()
 
     assert drain_outbox(store, index, NOW, batch_size=3, batches=None) == 7
