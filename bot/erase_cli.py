@@ -42,7 +42,7 @@ def _apply_to_index(settings: Settings, store: Store) -> str:
     except EmbedderMismatchError:
         return "The vector index was built with another embedder: run `candor reindex`."
     try:
-        while drain_outbox(store, index, utc_now()):
+        while drain_outbox(store, index, utc_now(), batches=None):  # pipelined
             pass
     finally:
         index.close()
