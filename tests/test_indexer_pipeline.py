@@ -4,11 +4,8 @@ every guarantee of the one-batch drain: outbox order, settling after the write, 
 from __future__ import annotations
 
 import asyncio
-import subprocess
-import sys
 import threading
 from collections.abc import Sequence
-from pathlib import Path
 
 import pytest
 from sqlmodel import col, select
@@ -19,7 +16,6 @@ from store.indexer import drain_outbox
 from store.models import OutboxEntry
 from store.outbox import DELETE, UPSERT, enqueue
 from store.repository import Store
-from store.vector.chroma import open_index
 from store.vector.embedder import HashingEmbedder
 from store.vector.index import IndexDoc, InMemoryIndex
 from tests.test_indexer import NOW, _kudos
@@ -203,47 +199,6 @@ def test_batches_and_stop_bound_a_drain(store: Store) -> None:
     assert settled == 6
     assert store.outbox.pending_count() == 4
     assert index.count() == 10
-
-
-_KILLED_PIPELINE = """
-import os, sys
-from datetime import UTC, datetime
-from pathlib import Path
-from store import indexer as drain_module
-from store.indexer import drain_outbox
-from store.repository import Store
-from store.vector.chroma import open_index
-from store.vector.embedder import HashingEmbedder
-
-store = Store.open(sys.argv[1])
-index = open_index(HashingEmbedder(), data_dir=Path(sys.argv[2]), chroma_url=None)
-# Killed once the index took the first batch, while the second is embedded: no cleanup runs.
-store.outbox.mark_done = lambda *args, **kwargs: os._exit(137)
-drain_outbox(store, index, datetime.now(UTC), batch_size=3, batches=None)
-"""
-
-
-def test_a_process_killed_mid_pipeline_resumes_from_the_outbox(
-    store: Store, database_url: str, tmp_path: Path
-) -> None:
-    records = _kudos(store, 7)
-    killed = subprocess.run(
-        [sys.executable, "-c", _KILLED_PIPELINE, database_url, str(tmp_path)],
-        cwd=Path(__file__).parent.parent,
-        capture_output=True,
-        timeout=120,
-    )
-    assert killed.returncode == 137, killed.stderr.decode()[-2000:]
-    assert store.outbox.pending_count() == 7  # nothing was settled
-
-    index = open_index(HashingEmbedder(), data_dir=tmp_path, chroma_url=None)
-    try:
-        assert index.count() == 3  # only the first batch was written; the next waited for it
-        assert drain_outbox(store, index, NOW, batch_size=3, batches=None) == 7
-        assert store.outbox.pending_count() == 0
-        assert index.ids() == {f"kudos:{r.id}" for r in records}
-    finally:
-        index.close()
 
 
 async def test_a_burst_is_drained_and_linked_in_one_go(store: Store) -> None:
