@@ -31,7 +31,8 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
     """Run until interrupted. Socket Mode still serves `/healthz` on the port."""
     if socket_mode:
         settings.require("SLACK_APP_TOKEN")
-    candor = create_app(settings, role="inline" if settings.worker == "inline" else "web")
+    mode = settings.worker_mode(socket_mode=socket_mode)
+    candor = create_app(settings, role="inline" if mode == "inline" else "web")
     runner = web.AppRunner(candor.web_app(), access_log_class=AccessLog)
     await runner.setup()
     await web.TCPSite(runner, host, port).start()
@@ -48,7 +49,7 @@ async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool =
         await socket_handler.connect_async()
     stop = asyncio.Event()
     supervisor = None
-    if settings.worker == "process":
+    if mode == "process":
         worker_port = settings.worker_port or port + 1
         supervisor = asyncio.create_task(_supervise_worker(host, worker_port, stop))
     loop = asyncio.get_running_loop()

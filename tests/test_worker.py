@@ -277,10 +277,29 @@ async def test_buttons_and_events_are_queued_too(split: Split, standin: SlackSta
 def test_the_worker_mode_is_read_and_checked() -> None:
     from bot.settings import Settings, SettingsError
 
-    assert Settings.from_env({}, dotenv_path=None).worker == "process"
+    assert Settings.from_env({}, dotenv_path=None).worker_mode() == "process"
     assert Settings.from_env({"CANDOR_WORKER": "Inline"}, dotenv_path=None).worker == "inline"
     with pytest.raises(SettingsError, match="CANDOR_WORKER must be one of process, external"):
         Settings.from_env({"CANDOR_WORKER": "threads"}, dotenv_path=None)
+
+
+def test_teams_or_socket_mode_with_a_local_index_runs_in_one_process_unless_told_otherwise() -> (
+    None
+):
+    from bot.settings import Settings, SettingsError
+
+    def mode(socket_mode: bool = False, **env: str) -> str:
+        return Settings.from_env(env, dotenv_path=None).worker_mode(socket_mode=socket_mode)
+
+    # Teams turns are answered in the web process; only one process can open the local index.
+    assert mode(MICROSOFT_APP_ID="app") == "inline"
+    assert mode(socket_mode=True) == "inline"
+    assert mode(MICROSOFT_APP_ID="app", CHROMA_URL="http://chroma:8000") == "process"
+    assert mode(MICROSOFT_APP_ID="app", CANDOR_WORKER="inline") == "inline"
+    with pytest.raises(SettingsError, match="CANDOR_WORKER=external with Teams needs CHROMA_URL"):
+        mode(MICROSOFT_APP_ID="app", CANDOR_WORKER="external")
+    with pytest.raises(SettingsError, match="set CANDOR_WORKER=inline"):
+        mode(socket_mode=True, CANDOR_WORKER="process")
 
 
 @contextmanager
