@@ -1,6 +1,7 @@
 """Ack latency of signed `/kudos` requests: `candor serve` next to a bare Bolt app, same run.
 
-Usage: python -m bench.ack_latency [--rate 50] [--seconds 20] [--profile FILE]
+Usage: python -m bench.ack_latency [--rate 50] [--seconds 20] [--no-inline]
+                                   [--postgres ADMIN_URL] [--profile FILE]
 
 Each part runs in its own process, as in production: the server under test (`candor serve`,
 or a bare Bolt app that only acks), the Slack Web API stand-in, and this load generator, so
@@ -11,6 +12,10 @@ acks and queues, and its worker process), and with `CANDOR_WORKER=inline` (every
 process). After each run the bench waits until every kudos is stored and reports how long
 that took after the last ack, so a fast ack can't hide work that was never done. Prints a
 table and writes `.candor/bench/ack_latency.json`.
+
+SQLite (the embedded default) is used unless `--postgres` names a server (e.g.
+`postgresql+psycopg://postgres@127.0.0.1:5432/postgres`): each run then gets a fresh database
+there, dropped afterwards.
 """
 
 from __future__ import annotations
@@ -231,6 +236,28 @@ async def _import_org(env: dict[str, str], csv_text: str) -> None:
         store.close()
 
 
+@contextmanager
+def _database(name: str, data: Path, postgres: str | None) -> Iterator[str]:
+    """The run's database URL: a SQLite file in `data`, or a fresh PostgreSQL database."""
+    if postgres is None:
+        yield f"sqlite:///{data / 'candor.db'}"
+        return
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    database = f"candor_bench_ack_{name}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+            connection.execute(text(f'CREATE DATABASE "{database}"'))
+        yield make_url(postgres).set(database=database).render_as_string(hide_password=False)
+        with admin.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
+    finally:
+        admin.dispose()
+
+
 def _wait_stored(env: dict[str, str], expected: int, timeout: float = 300.0) -> float:
     """Seconds from now until `expected` kudos are stored (the work behind the acks is done).
 
@@ -259,9 +286,14 @@ def main() -> None:
     parser.add_argument(
         "--no-inline", action="store_true", help="skip the one-process CANDOR_WORKER=inline run"
     )
+    parser.add_argument("--postgres", help="run Candor on this PostgreSQL server (admin URL)")
     args = parser.parse_args()
     csv_text, _users = _org()
-    results: dict[str, Any] = {"rate": args.rate, "seconds": args.seconds}
+    results: dict[str, Any] = {
+        "rate": args.rate,
+        "seconds": args.seconds,
+        "database": "postgresql" if args.postgres else "sqlite",
+    }
 
     def measure(url: str, response_url: str) -> dict[str, float]:
         return _summary(asyncio.run(_load(url, response_url, SECRET, args.rate, args.seconds)))
@@ -279,19 +311,24 @@ def main() -> None:
         modes = [("candor", "process")] + ([] if args.no_inline else [("candor_inline", "inline")])
         for name, mode in modes:
             data = Path(tmp) / name
-            run_env = {
-                **env,
-                "CANDOR_DATA_DIR": str(data),
-                "DATABASE_URL": f"sqlite:///{data / 'candor.db'}",
-                "CANDOR_WORKER": mode,
-            }
             data.mkdir()
-            asyncio.run(_import_org(run_env, csv_text))
-            with _candor_serve(run_env, data, args.profile) as candor_url:
-                results[name] = measure(candor_url, replies + "bench")
-                results[name]["stored_after_s"] = _wait_stored(run_env, results[name]["requests"])
+            with _database(name, data, args.postgres) as database_url:
+                run_env = {
+                    **env,
+                    "CANDOR_DATA_DIR": str(data),
+                    "DATABASE_URL": database_url,
+                    "CANDOR_WORKER": mode,
+                }
+                asyncio.run(_import_org(run_env, csv_text))
+                with _candor_serve(run_env, data, args.profile) as candor_url:
+                    results[name] = measure(candor_url, replies + "bench")
+                    after = _wait_stored(run_env, results[name]["requests"])
+                    results[name]["stored_after_s"] = after
 
-    print(f"signed /kudos at {args.rate:g}/s for {args.seconds:g}s — time to the ack")
+    print(
+        f"signed /kudos at {args.rate:g}/s for {args.seconds:g}s on {results['database']}"
+        " — time to the ack"
+    )
     header = f"{'server':<15}{'requests':>10}{'p50 ms':>10}{'p99 ms':>10}{'max ms':>10}"
     print(header + f"{'all stored':>14}")
     for name in ("bare_bolt", "candor", "candor_inline"):
