@@ -247,14 +247,14 @@ def _database(name: str, data: Path, postgres: str | None) -> Iterator[str]:
 
     database = f"candor_bench_ack_{name}"
     admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
+        connection.execute(text(f'CREATE DATABASE "{database}"'))
     try:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{database}"'))
-            connection.execute(text(f'CREATE DATABASE "{database}"'))
         yield make_url(postgres).set(database=database).render_as_string(hide_password=False)
+    finally:
         with admin.connect() as connection:
             connection.execute(text(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)'))
-    finally:
         admin.dispose()
 
 

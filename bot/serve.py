@@ -1,9 +1,10 @@
 """`candor serve`: the aiohttp server for Slack's HTTP mode, or a Socket Mode connection.
 
-With `CANDOR_WORKER=process` (the default) it also starts `candor worker` as a child process
-and restarts it if it dies: the web process acks and queues Slack requests, the worker does
-the work (`bot.slack.deferral`). `external` leaves workers to be run separately (one or more,
-e.g. their own containers); `inline` does everything in this one process.
+With `CANDOR_WORKER=process` (the default, see `Settings.worker_mode`) it also starts
+`candor worker` as a child process and restarts it if it dies: the web process acks and
+queues Slack requests, the worker does the work (`bot.slack.deferral`). `external` leaves
+workers to be run separately (one or more, e.g. their own containers); `inline` does
+everything in this one process (the default with Teams or Socket Mode and a local index).
 """
 
 from __future__ import annotations

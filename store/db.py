@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from alembic import command
@@ -23,11 +23,12 @@ MIGRATIONS = Path(__file__).parent / "migrations"
 LOCK_WAIT_MS = 30_000
 
 
-def make_engine(url: str, *, lock_wait_ms: int = LOCK_WAIT_MS) -> Engine:
+def make_engine(url: str, *, lock_wait_ms: int = LOCK_WAIT_MS, autocommit: bool = False) -> Engine:
     """Create an engine; for SQLite, create the file's folder and turn on WAL and foreign keys.
 
     `lock_wait_ms` is SQLite's busy timeout (while it waits, SQLite sleeps 1, 2, 5, 10, 15 …
-    ms between tries); 0 fails at once, for callers that retry on their own schedule."""
+    ms between tries); 0 fails at once, for callers that retry on their own schedule. With
+    `autocommit` every statement is its own transaction (for SQLite only)."""
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
@@ -36,6 +37,7 @@ def make_engine(url: str, *, lock_wait_ms: int = LOCK_WAIT_MS) -> Engine:
             url,
             connect_args={"check_same_thread": False, "timeout": lock_wait_ms / 1000},
             hide_parameters=True,  # error messages must never carry feedback text
+            **({"isolation_level": "AUTOCOMMIT"} if autocommit else {}),
         )
         event.listen(engine, "connect", partial(_sqlite_pragmas, lock_wait_ms=lock_wait_ms))
         return engine
@@ -52,11 +54,9 @@ def queue_url(url: str) -> str | None:
     """
     prefix, slashes, path = url.partition("///")
     if not prefix.startswith("sqlite") or not slashes or path in ("", ":memory:") or "?" in path:
-        return None
-    stem, dot, suffix = path.rpartition(".")
-    if not dot or "/" in suffix:
-        return f"{url}-requests"
-    return f"{prefix}///{stem}-requests.{suffix}"
+        return None  # (a URL with query options keeps the queue in the main file)
+    file = PurePosixPath(path)
+    return f"{prefix}///{file.with_name(f'{file.stem}-requests{file.suffix}')}"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any, *, lock_wait_ms: int) -> None:

@@ -15,6 +15,7 @@ one a no-op.
 
 from __future__ import annotations
 
+import secrets
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -32,8 +33,11 @@ from store.queue_models import QueuedRequest
 STALE_AFTER = timedelta(minutes=2)
 # After this many claims a request is given up (it crashed its worker each time).
 MAX_ATTEMPTS = 3
-# How often `put` tries a locked SQLite queue file again.
+# How often `put` tries a locked SQLite queue file again: every half millisecond for the
+# first 20 ms, then every 10 ms.
 PUT_RETRY_SECONDS = 0.0005
+PUT_RETRY_FAST_FOR = 0.02
+PUT_RETRY_SLOW = 0.01
 
 
 @dataclass(frozen=True)
@@ -66,19 +70,17 @@ class RequestQueue:
         if own_file is None:
             return cls(engine)
         # Every statement is its own transaction (each of `put`, `claim`'s UPDATE and `done`
-        # is one): the file's write lock is then taken and released inside one SQLite call,
-        # never held while a worker thread waits for the interpreter lock between statements.
-        owned = [make_engine(own_file), make_engine(own_file, lock_wait_ms=0)]
-        queue_engine, put_engine = (
-            e.execution_options(isolation_level="AUTOCOMMIT") for e in owned
-        )
+        # is one statement): the file's write lock is then taken and released inside one
+        # SQLite call, never held while a worker thread waits for the interpreter lock.
+        queue_engine = make_engine(own_file, autocommit=True)
+        put_engine = make_engine(own_file, lock_wait_ms=0, autocommit=True)
         table = QueuedRequest.metadata.tables[str(QueuedRequest.__tablename__)]
         with queue_engine.begin() as connection:  # IF NOT EXISTS: processes start together
             connection.execute(CreateTable(table, if_not_exists=True))
             for index in table.indexes:
                 connection.execute(CreateIndex(index, if_not_exists=True))
         queue = cls(queue_engine, put_engine=put_engine)
-        queue._owned = owned
+        queue._owned = [queue_engine, put_engine]
         return queue
 
     def close(self) -> None:
@@ -95,14 +97,17 @@ class RequestQueue:
         """
         if self._put_engine is None:
             return self._insert(self._engine, body, content_type, request_id, at)
-        deadline = time.monotonic() + LOCK_WAIT_MS / 1000
+        started = time.monotonic()
         while True:
             try:
                 return self._insert(self._put_engine, body, content_type, request_id, at)
             except OperationalError as error:
-                if "locked" not in str(error.orig) or time.monotonic() > deadline:
+                waited = time.monotonic() - started
+                if "locked" not in str(error.orig) or waited > LOCK_WAIT_MS / 1000:
                     raise
-            time.sleep(PUT_RETRY_SECONDS)
+            # A lock held longer than a worker's statement (a backup, VACUUM) is waited for
+            # more slowly, so the retries don't take a core.
+            time.sleep(PUT_RETRY_SECONDS if waited < PUT_RETRY_FAST_FOR else PUT_RETRY_SLOW)
 
     @staticmethod
     def _insert(engine: Engine, body: str, content_type: str, request_id: str, at: datetime) -> int:
@@ -121,7 +126,8 @@ class RequestQueue:
         """Take up to `limit` of the oldest unclaimed (or stale) requests for `worker`.
 
         One conditional UPDATE: two workers never both win a row (on PostgreSQL the
-        condition is checked again on the row a concurrent claim has just changed)."""
+        condition is checked again on the row a concurrent claim has just changed). The rows
+        carry `worker` and a token of this claim in `claimed_by`."""
         free = or_(
             col(QueuedRequest.claimed_by).is_(None),
             col(QueuedRequest.claimed_at) < at - stale_after,
@@ -132,20 +138,24 @@ class RequestQueue:
         with session_scope(self._engine) as session:
             if session.execute(oldest).first() is None:
                 return []
+        # The UPDATE marks the rows with a token of this claim and the SELECT reads them back:
+        # an UPDATE … RETURNING would hold the file's write lock until its last row is fetched.
+        token = f"{worker[:50]}#{secrets.token_hex(6)}"
         with session_scope(self._engine) as session:
-            rows = session.execute(
+            session.execute(
                 update(QueuedRequest)
                 .where(col(QueuedRequest.id).in_(oldest.scalar_subquery()), free)
-                .values(claimed_by=worker, claimed_at=at, attempts=QueuedRequest.attempts + 1)
-                .returning(
-                    col(QueuedRequest.id),
-                    col(QueuedRequest.body),
-                    col(QueuedRequest.content_type),
-                    col(QueuedRequest.request_id),
-                    col(QueuedRequest.attempts),
-                )
+                .values(claimed_by=token, claimed_at=at, attempts=QueuedRequest.attempts + 1)
+            )
+        with session_scope(self._engine) as session:
+            rows = session.exec(
+                select(QueuedRequest)
+                .where(col(QueuedRequest.claimed_by) == token)
+                .order_by(col(QueuedRequest.id))
             ).all()
-        return sorted((Claimed(*row) for row in rows), key=lambda c: c.id)
+            return [
+                Claimed(r.id or 0, r.body, r.content_type, r.request_id, r.attempts) for r in rows
+            ]
 
     def done(self, request_id: int) -> None:
         """Forget a handled request (its body quotes what someone wrote)."""

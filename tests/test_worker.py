@@ -305,23 +305,24 @@ def test_teams_or_socket_mode_with_a_local_index_runs_in_one_process_unless_told
 @contextmanager
 def write_locked(path: Path, seconds: float) -> Iterator[threading.Event]:
     """Another process's writer: hold `path`'s SQLite write lock for `seconds` in a thread;
-    yield an event that is set once the lock is released."""
-    locked, released = threading.Event(), threading.Event()
+    yield an event that is set just before the lock is released (so while it is unset, the
+    lock is held)."""
+    locked, releasing = threading.Event(), threading.Event()
 
     def hold() -> None:
         connection = sqlite3.connect(path, isolation_level=None)
         connection.execute("BEGIN IMMEDIATE")
         locked.set()
         time.sleep(seconds)
+        releasing.set()
         connection.execute("COMMIT")
-        released.set()
         connection.close()
 
     holder = threading.Thread(target=hold)
     holder.start()
     locked.wait()
     try:
-        yield released
+        yield releasing
     finally:
         holder.join()
 
@@ -333,9 +334,9 @@ def test_on_sqlite_the_queue_has_a_file_of_its_own_so_puts_never_wait_for_feedba
     worker_side = Store.open(f"sqlite:///{tmp_path / 'candor.db'}")
     try:
         # A long write on the main database (the worker storing feedback) doesn't hold it up.
-        with write_locked(tmp_path / "candor.db", seconds=2) as released:
+        with write_locked(tmp_path / "candor.db", seconds=2) as releasing:
             queued = store.request_queue.put("body", "text/plain", "req-1", clock())
-            assert not released.is_set()  # the put did not wait for the lock to go
+            assert not releasing.is_set()  # the put did not wait for the lock to go
         # Any process opening the same database sees the same queue.
         assert [c.id for c in worker_side.request_queue.claim("w", clock(), limit=5)] == [queued]
         assert (tmp_path / "candor-requests.db").exists()
@@ -352,15 +353,15 @@ def test_a_put_that_meets_a_locked_queue_file_waits_for_it_and_then_stores_once(
     store = Store.open(f"sqlite:///{tmp_path / 'candor.db'}")
     try:
         # The put's connection fails at once on the lock; it retries until the lock goes.
-        with write_locked(tmp_path / "candor-requests.db", seconds=0.3) as released:
+        with write_locked(tmp_path / "candor-requests.db", seconds=0.3) as releasing:
             store.request_queue.put("body", "text/plain", "req-1", clock())
-            assert released.is_set()
+            assert releasing.is_set()
         assert store.request_queue.depth() == 1
         # An idle worker's poll only reads, so it isn't held up by a put in progress either.
         store.request_queue.claim("w", clock(), limit=5)
-        with write_locked(tmp_path / "candor-requests.db", seconds=2) as released:
+        with write_locked(tmp_path / "candor-requests.db", seconds=2) as releasing:
             assert store.request_queue.claim("w", clock(), limit=5) == []
-            assert not released.is_set()
+            assert not releasing.is_set()
     finally:
         store.close()
 
@@ -371,6 +372,7 @@ def test_a_put_that_meets_a_locked_queue_file_waits_for_it_and_then_stores_once(
         ("sqlite:///data/candor.db", "sqlite:///data/candor-requests.db"),
         ("sqlite:////srv/candor/main.sqlite3", "sqlite:////srv/candor/main-requests.sqlite3"),
         ("sqlite:///data.v2/candor", "sqlite:///data.v2/candor-requests"),
+        ("sqlite:///data/.candor", "sqlite:///data/.candor-requests"),
         ("sqlite://", None),
         ("sqlite:///:memory:", None),
         ("postgresql+psycopg://candor@db/candor", None),
