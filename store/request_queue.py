@@ -5,7 +5,7 @@ insert), so acks never wait behind the work a request starts. On SQLite the queu
 file of its own beside the database (`store.db.queue_url`), each statement commits on its own,
 and `put` retries a locked file every half millisecond instead of with SQLite's backoff sleeps
 (1, 2, 5, 10, 15 … ms): together they took the ack's p99 at 50 requests/s from 2.0-3.3x a
-bare Bolt app's to 1.1-1.3x.
+bare Bolt app's to 0.97-1.29x.
 
 Workers `claim` the oldest rows, replay them and `done` them. A worker that dies leaves its
 claims behind; once they are `stale_after` old another worker takes them again. Replays may
