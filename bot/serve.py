@@ -1,6 +1,6 @@
 """`candor serve`: the aiohttp server for Slack's HTTP mode, or a Socket Mode connection.
 
-With `CANDOR_WORKER=process` (the default, see `Settings.worker_mode`) it also starts
+With `CANDOR_WORKER=process` (the default, see `worker_mode`) it also starts
 `candor worker` as a child process and restarts it if it dies: the web process acks and
 queues Slack requests, the worker does the work (`bot.slack.deferral`). `external` leaves
 workers to be run separately (one or more, e.g. their own containers); `inline` does
@@ -28,11 +28,35 @@ WORKER_STOP_SECONDS = 30.0
 RESTART_BACKOFF_MAX = 30.0
 
 
+def worker_mode(settings: Settings, *, socket_mode: bool = False) -> str:
+    """How `candor serve` runs: the CANDOR_WORKER asked for, by default "process".
+
+    Teams turns, and Slack requests over Socket Mode, are answered in the web process,
+    and some (a digest's themes) read the vector index. A local index directory opens in
+    one process only — the worker's — so with one of those on and no CHROMA_URL the
+    default is "inline" (everything in one process).
+
+    Raises:
+        SettingsError: "process" or "external" asked for in that case.
+    """
+    answered_in_web = socket_mode or settings.teams.configured
+    if settings.worker == "inline" or settings.chroma_url is not None or not answered_in_web:
+        return settings.worker or "process"
+    if settings.worker is None:
+        return "inline"
+    what = "Socket Mode" if socket_mode else "Teams"
+    raise SettingsError(
+        f"CANDOR_WORKER={settings.worker} with {what} needs CHROMA_URL: {what} requests are "
+        "answered in the web process, and a local vector index opens in one process only. "
+        "Point CHROMA_URL at a Chroma server, or set CANDOR_WORKER=inline."
+    )
+
+
 async def serve(settings: Settings, *, host: str, port: int, socket_mode: bool = False) -> None:
     """Run until interrupted. Socket Mode still serves `/healthz` on the port."""
     if socket_mode:
         settings.require("SLACK_APP_TOKEN")
-    mode = settings.worker_mode(socket_mode=socket_mode)
+    mode = worker_mode(settings, socket_mode=socket_mode)
     candor = create_app(settings, role="inline" if mode == "inline" else "web")
     runner = web.AppRunner(candor.web_app(), access_log_class=AccessLog)
     await runner.setup()

@@ -269,7 +269,7 @@ class Settings:
     delivery_max_attempts: int = 5
     # Where `candor serve` handles Slack requests after the ack: "process" (a worker process
     # it starts), "external" (workers started separately with `candor worker`) or "inline";
-    # None when CANDOR_WORKER is not set (see `worker_mode`).
+    # None when CANDOR_WORKER is not set (see `bot.serve.worker_mode`).
     worker: str | None = None
     # Where that worker process serves /healthz and /metrics (default: the web port + 1).
     worker_port: int | None = None
@@ -353,29 +353,6 @@ class Settings:
             core=core,
             teams=TeamsSettings.from_env(merged),
             slack_oauth=SlackOAuthSettings.from_env(merged),
-        )
-
-    def worker_mode(self, *, socket_mode: bool = False) -> str:
-        """How `candor serve` runs: the CANDOR_WORKER asked for, by default "process".
-
-        Teams turns, and Slack requests over Socket Mode, are answered in the web process,
-        and some (a digest's themes) read the vector index. A local index directory opens in
-        one process only — the worker's — so with one of those on and no CHROMA_URL the
-        default is "inline" (everything in one process).
-
-        Raises:
-            SettingsError: "process" or "external" asked for in that case.
-        """
-        answered_in_web = socket_mode or self.teams.configured
-        if self.worker == "inline" or self.chroma_url is not None or not answered_in_web:
-            return self.worker or "process"
-        if self.worker is None:
-            return "inline"
-        what = "Socket Mode" if socket_mode else "Teams"
-        raise SettingsError(
-            f"CANDOR_WORKER={self.worker} with {what} needs CHROMA_URL: {what} requests are "
-            "answered in the web process, and a local vector index opens in one process only. "
-            "Point CHROMA_URL at a Chroma server, or set CANDOR_WORKER=inline."
         )
 
     @property

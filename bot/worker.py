@@ -3,7 +3,7 @@
 It replays the requests the web process queued (`bot.slack.deferral`) through its own Bolt
 app, and runs the background work that would otherwise share the web process's event loop:
 the vector indexer and (on the replica elected leader) the scheduler. `candor serve` starts
-one as a child process unless `CANDOR_WORKER` (or `Settings.worker_mode`) says otherwise.
+one as a child process unless `CANDOR_WORKER` (or `bot.serve.worker_mode`) says otherwise.
 """
 
 from __future__ import annotations

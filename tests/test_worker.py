@@ -21,6 +21,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import Candor, create_app
 from bot.logging_setup import install_request_ids
+from bot.serve import worker_mode
 from bot.slack.app import make_client
 from bot.slack.directory import SlackDirectory
 from bot.slack.signed_requests import signed_headers, slash_command_body
@@ -277,7 +278,7 @@ async def test_buttons_and_events_are_queued_too(split: Split, standin: SlackSta
 def test_the_worker_mode_is_read_and_checked() -> None:
     from bot.settings import Settings, SettingsError
 
-    assert Settings.from_env({}, dotenv_path=None).worker_mode() == "process"
+    assert worker_mode(Settings.from_env({}, dotenv_path=None)) == "process"
     assert Settings.from_env({"CANDOR_WORKER": "Inline"}, dotenv_path=None).worker == "inline"
     with pytest.raises(SettingsError, match="CANDOR_WORKER must be one of process, external"):
         Settings.from_env({"CANDOR_WORKER": "threads"}, dotenv_path=None)
@@ -289,7 +290,7 @@ def test_teams_or_socket_mode_with_a_local_index_runs_in_one_process_unless_told
     from bot.settings import Settings, SettingsError
 
     def mode(socket_mode: bool = False, **env: str) -> str:
-        return Settings.from_env(env, dotenv_path=None).worker_mode(socket_mode=socket_mode)
+        return worker_mode(Settings.from_env(env, dotenv_path=None), socket_mode=socket_mode)
 
     # Teams turns are answered in the web process; only one process can open the local index.
     assert mode(MICROSOFT_APP_ID="app") == "inline"
